@@ -1,0 +1,91 @@
+using System.Diagnostics;
+
+namespace MlopsGateway;
+
+/// <summary>
+/// One public operation in flight: its INTERNAL span (when anyone listens), its duration metric, and the
+/// ambient backend/operation names the error mapper stamps on exceptions.
+/// </summary>
+internal sealed class OperationScope : IDisposable
+{
+    private static readonly AsyncLocal<OperationScope?> s_current = new();
+    private readonly OperationScope? _parent;
+    private readonly long _started;
+    private readonly TimeProvider _time;
+    private string? _errorType;
+    private bool _disposed;
+
+    private OperationScope(string operation, string backend, string kind, TimeProvider time, Activity? activity)
+    {
+        Operation = operation;
+        Backend = backend;
+        Kind = kind;
+        Activity = activity;
+        _time = time;
+        _started = time.GetTimestamp();
+        _parent = s_current.Value;
+        s_current.Value = this;
+    }
+
+    /// <summary>The innermost operation on this async flow, if any.</summary>
+    public static OperationScope? Current => s_current.Value;
+
+    public string Operation { get; }
+    public string Backend { get; }
+    public string Kind { get; }
+    public Activity? Activity { get; }
+
+    public static OperationScope Start(string operation, string backend, string kind, TimeProvider time,
+        ActivityContext parent = default, IEnumerable<ActivityLink>? links = null)
+    {
+        var activity = MlopsTelemetry.ActivitySource.StartActivity(operation, ActivityKind.Internal, parent, links: links);
+        if (activity is not null)
+        {
+            activity.SetTag(MlopsTelemetry.BackendNameAttribute, backend);
+            activity.SetTag(MlopsTelemetry.BackendKindAttribute, kind);
+            activity.SetTag(MlopsTelemetry.OperationAttribute, operation);
+        }
+        return new OperationScope(operation, backend, kind, time, activity);
+    }
+
+    public void SetTag(string name, string? value)
+    {
+        if (value is not null)
+        {
+            Activity?.SetTag(name, value);
+        }
+    }
+
+    public void Fail(Exception exception)
+    {
+        _errorType = exception is OperationCanceledException ? "cancelled" : exception.GetType().Name;
+        if (Activity is not null)
+        {
+            Activity.SetStatus(ActivityStatusCode.Error, exception is MlopsException ? exception.Message : exception.GetType().Name);
+            Activity.SetTag(MlopsTelemetry.ErrorTypeAttribute, _errorType);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        s_current.Value = _parent;
+        var elapsed = _time.GetElapsedTime(_started).TotalSeconds;
+        var tags = new TagList
+        {
+            { MlopsTelemetry.BackendNameAttribute, Backend },
+            { MlopsTelemetry.BackendKindAttribute, Kind },
+            { MlopsTelemetry.OperationAttribute, Operation },
+        };
+        if (_errorType is not null)
+        {
+            tags.Add(MlopsTelemetry.ErrorTypeAttribute, _errorType);
+        }
+        MlopsTelemetry.OperationDuration.Record(elapsed, tags);
+        Activity?.Dispose();
+    }
+}
