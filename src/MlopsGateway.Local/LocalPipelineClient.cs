@@ -522,7 +522,7 @@ public sealed class LocalPipelineClient : PipelineClientBase
         const string op = "Pipelines.ReadTaskLog";
         const int batchSize = 1000;
         var task = await ReadTaskAsync(runId, taskId, op, ct).ConfigureAwait(false);
-        var attempt = options.Attempt ?? task.Attempt;
+        var attempt = options.Attempt ?? Math.Max(1, task.Attempt); // a task not started yet: follow its first attempt
         long last = 0;
         var finished = false;
         while (true)
