@@ -75,7 +75,7 @@ public sealed class LocalPipelineClient : PipelineClientBase
             return next;
         });
         _registry.GetOrAdd(name, _ => new ConcurrentDictionary<long, Definition>())[version] = new Definition(name, version, builder.Steps.ToArray());
-        return Store.ReadAsync(c => ReadPipelines(c, "WHERE id = @key", ("@key", name)).Single(), CancellationToken.None).GetAwaiter().GetResult();
+        return Store.Read(c => ReadPipelines(c, "WHERE id = @key", ("@key", name)).Single());
     }
 
     internal static bool IsValidName(string? name)
