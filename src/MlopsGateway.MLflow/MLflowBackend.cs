@@ -16,6 +16,27 @@ public sealed class MLflowBackend : MlopsBackendBase
     /// <summary>The <see cref="IMlopsBackend.Kind"/> and configuration <c>Type</c> of this backend.</summary>
     public const string TypeName = "MLflow";
 
+    /// <summary>
+    /// MLflow's server limits (validation.py): 1000 metrics, 100 params, 100 tags and 1000 entities per
+    /// log-batch; keys up to 250 characters; param values up to 6000 and tag values up to 8000 characters
+    /// (the server would silently truncate longer ones, so the gateway rejects them); pages up to 1000
+    /// (the registered-model search cap); four metric batches in flight by default.
+    /// </summary>
+    public static BackendLimits Limits { get; } = new()
+    {
+        MaxMetricsPerBatch = 1000,
+        MaxParamsPerBatch = 100,
+        MaxTagsPerBatch = 100,
+        MaxEntitiesPerBatch = 1000,
+        MaxKeyLength = 250,
+        MaxParamValueLength = 6000,
+        MaxTagValueLength = 8000,
+        MaxPageSize = 1000,
+        DefaultPageSize = 100,
+        DefaultParallelBatches = 4,
+    };
+
+    // Declared after Limits: static initializers run in textual order.
     private static readonly BackendCapabilities s_capabilities = BackendCapabilities.Create(
         new Dictionary<MlopsCapability, CapabilitySupport>
         {
@@ -55,26 +76,6 @@ public sealed class MLflowBackend : MlopsBackendBase
             "MLflow tracks runs and models but has no orchestration: route Pipelines to an Airflow or Kubeflow backend (Mlops:Routing:Pipelines).");
         Tracking = new MLflowTrackingClient(this);
     }
-
-    /// <summary>
-    /// MLflow's server limits (validation.py): 1000 metrics, 100 params, 100 tags and 1000 entities per
-    /// log-batch; keys up to 250 characters; param values up to 6000 and tag values up to 8000 characters
-    /// (the server would silently truncate longer ones, so the gateway rejects them); pages up to 1000
-    /// (the registered-model search cap); four metric batches in flight by default.
-    /// </summary>
-    public static BackendLimits Limits { get; } = new()
-    {
-        MaxMetricsPerBatch = 1000,
-        MaxParamsPerBatch = 100,
-        MaxTagsPerBatch = 100,
-        MaxEntitiesPerBatch = 1000,
-        MaxKeyLength = 250,
-        MaxParamValueLength = 6000,
-        MaxTagValueLength = 8000,
-        MaxPageSize = 1000,
-        DefaultPageSize = 100,
-        DefaultParallelBatches = 4,
-    };
 
     /// <inheritdoc/>
     public override string Kind => TypeName;
