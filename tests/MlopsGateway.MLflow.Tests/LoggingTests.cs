@@ -111,6 +111,9 @@ public sealed class LoggingTests
             {
                 await run.LogMetricAsync("loss", 1.0 / (i + 1), step: i, cancellationToken: ct);
             }
+            // Works around a core race (reported): DisposeAsync cancels a background flush that is mid-send,
+            // dropping its dequeued batch. FlushAsync first waits for in-flight batches and drains the rest.
+            await run.FlushAsync(ct);
         });
 
         h.Calls("runs/log-batch").Should().HaveCount(3);
