@@ -124,6 +124,30 @@ public sealed class LoggingTests
         h.Calls("experiments/create").Should().ContainSingle("the experiment was created on first use");
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(1000)]
+    [InlineData(1001)]
+    [InlineData(100_000)]
+    public async Task The_helper_sends_exactly_ceil_n_over_1000_log_batch_requests(int n)
+    {
+        await using var h = await MLflowHarness.StartAsync();
+        var run = await h.Runs.StartAsync("bulk", new RunStartOptions { FlushInterval = TimeSpan.Zero });
+        await using (run)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                await run.LogMetricAsync("m", i, step: i, timestamp: T0);
+            }
+            await run.FlushAsync();
+            run.Complete();
+        }
+
+        h.Calls("runs/log-batch").Should().HaveCount((n + 999) / 1000);
+        h.Fake.History(run.Id).Should().HaveCount(n);
+        run.FinalRun!.Status.Should().Be(RunStatus.Succeeded);
+    }
+
     [Fact]
     public async Task Active_run_that_throws_ends_failed_and_keeps_params_and_tags_in_order()
     {
