@@ -185,7 +185,7 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
         ArgumentException.ThrowIfNullOrEmpty(version);
         var relative = MLflowArtifactPaths.Split(path, allowEmpty: true);
         var prefix = MLflowArtifactPaths.Join(relative);
-        return MlopsPageable<ArtifactInfo>.Create(async (_, _, ct) =>
+        return new RechunkedPageable<ArtifactInfo>(async (_, _, ct) =>
         {
             var root = await VersionRootAsync(modelName, version, "Models.ListVersionFiles", ct).ConfigureAwait(false);
             var page = await Api.ProxyListAsync(MLflowArtifactPaths.Join([.. root, .. relative]), ct).ConfigureAwait(false);

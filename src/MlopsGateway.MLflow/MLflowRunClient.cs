@@ -201,9 +201,10 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
     {
         ArgumentException.ThrowIfNullOrEmpty(run.Id);
         ArgumentException.ThrowIfNullOrEmpty(metricKey);
-        return MlopsPageable<MetricPoint>.Create(async (token, size, ct) =>
+        return new RechunkedPageable<MetricPoint>(async (token, size, ct) =>
         {
-            // 2.x returns the whole history whatever max_results says; 3.1.1+ pages with next_page_token.
+            // 2.x returns the whole history whatever max_results says (re-chunked to the caller's page size);
+            // 3.1.1+ pages with next_page_token.
             var page = await Api.GetMetricHistoryAsync(run.Id, metricKey, Math.Clamp(size, 1, HistoryPageSize), token, ct).ConfigureAwait(false);
             var points = (page.Metrics ?? []).Select(MLflowMapper.ToMetricPoint).OrderBy(p => p.Step).ThenBy(p => p.Timestamp).ToList();
             if (points.Count == 0 && token is null)
@@ -269,7 +270,7 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
     {
         ArgumentException.ThrowIfNullOrEmpty(run.Id);
         var directory = MLflowArtifactPaths.Join(MLflowArtifactPaths.Split(path, allowEmpty: true));
-        return MlopsPageable<ArtifactInfo>.Create(async (token, _, ct) =>
+        return new RechunkedPageable<ArtifactInfo>(async (token, _, ct) =>
         {
             // Tracking-side listing: paths come back run-relative; a missing directory is just root_uri.
             var page = await Api.ListArtifactsAsync(run.Id, directory, token, ct).ConfigureAwait(false);

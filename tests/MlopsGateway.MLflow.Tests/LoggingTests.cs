@@ -111,9 +111,6 @@ public sealed class LoggingTests
             {
                 await run.LogMetricAsync("loss", 1.0 / (i + 1), step: i, cancellationToken: ct);
             }
-            // Works around a core race (reported): DisposeAsync cancels a background flush that is mid-send,
-            // dropping its dequeued batch. FlushAsync first waits for in-flight batches and drains the rest.
-            await run.FlushAsync(ct);
         });
 
         h.Calls("runs/log-batch").Should().HaveCount(3);
@@ -177,5 +174,38 @@ public sealed class LoggingTests
         await h.Runs.Invoking(r => r.StartAsync("gone")).Should().ThrowAsync<MlopsConflictException>();
         h.Calls("experiments/restore").Should().BeEmpty();
         h.Calls("runs/create").Should().BeEmpty();
+    }
+}
+
+/// <summary>Metric history pages never exceed the requested size, even though 2.x ignores max_results, and resume from a token.</summary>
+public sealed class HistoryPagingTests
+{
+    [Fact]
+    public async Task History_is_re_chunked_to_the_page_size_and_resumable()
+    {
+        await using var h = await MLflowHarness.StartAsync();
+        var run = await h.Runs.CreateRunAsync("0");
+        var t = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+        await h.Runs.LogBatchAsync(run, new RunLogBatch { Metrics = Enumerable.Range(0, 25).Select(i => new MetricPoint("m", i, t, i)).ToList() });
+        h.Fake.ClearRequests();
+
+        var pages = new List<MlopsPage<MetricPoint>>();
+        await foreach (var page in h.Runs.GetMetricHistoryAsync(run, "m").AsPages(null, 10))
+        {
+            pages.Add(page);
+        }
+
+        pages.Select(p => p.Values.Count).Should().Equal(10, 10, 5);
+        pages[^1].ContinuationToken.Should().BeNull();
+        h.Calls("metrics/get-history").Should().ContainSingle("the whole 2.x answer is cut into pages without fetching it again");
+        h.Calls("metrics/get-history")[0].Query.Should().Contain("max_results=10");
+
+        var resumed = new List<MetricPoint>();
+        await foreach (var page in h.Runs.GetMetricHistoryAsync(run, "m").AsPages(pages[0].ContinuationToken, 10))
+        {
+            resumed.AddRange(page.Values);
+        }
+        resumed.Select(p => p.Step).Should().Equal(Enumerable.Range(10, 15).Select(i => (long)i));
+        await h.Runs.Invoking(r => r.GetMetricHistoryAsync(run, "m").AsPages("bogus", 10).ToListAsync()).Should().ThrowAsync<MlopsValidationException>();
     }
 }
