@@ -225,6 +225,20 @@ public sealed class RunClientTests
         MLflowHarness.Body(searches[1])["page_token"].Should().NotBeNull();
     }
 
+    [Theory]
+    [InlineData("metrics.acc > 0.5 OR params.lr = '0.01'")]
+    [InlineData("metrics.acc >> 0.5")]
+    [InlineData("attributes.status IN ('FINISHED','KILLED')")]
+    public async Task A_native_filter_the_server_rejects_is_a_validation_error_naming_the_reason(string filter)
+    {
+        await using var h = await MLflowHarness.StartAsync();
+        var thrown = (await h.Runs.Invoking(r => r.ListAsync(new RunQuery { ExperimentIds = ["0"], NativeFilter = filter }).ToListAsync())
+            .Should().ThrowAsync<MlopsValidationException>()).Which;
+        thrown.ErrorCode.Should().Be("INVALID_PARAMETER_VALUE");
+        thrown.Operation.Should().Be("Runs.List");
+        thrown.Message.Should().MatchRegex("OR|comparator|run_id");
+    }
+
     [Fact]
     public async Task Param_comparisons_mlflow_cannot_express_are_not_supported_before_sending()
     {
