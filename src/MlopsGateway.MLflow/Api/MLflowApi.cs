@@ -174,9 +174,6 @@ internal sealed class MLflowApi(BackendHttp http)
     public Task<ModelVersionResponse> GetVersionByAliasAsync(string name, string alias, CancellationToken ct)
         => http.SendAsync(Get("registered-models/alias", new QueryBuilder().Add("name", name).Add("alias", alias)), Ctx.ModelVersionResponse, ct);
 
-    public Task<SearchModelVersionsResponse> GetLatestVersionsAsync(string name, IEnumerable<string> stages, CancellationToken ct)
-        => http.SendAsync(Get("registered-models/get-latest-versions", new QueryBuilder().Add("name", name).AddEach("stages", stages)), Ctx.SearchModelVersionsResponse, ct);
-
     // ---- model versions
 
     /// <summary>Creates a version: never retried once sent (a retry would register a second version).</summary>
