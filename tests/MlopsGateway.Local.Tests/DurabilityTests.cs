@@ -196,7 +196,7 @@ public sealed class DurabilityTests : IDisposable
             await FluentActions.Awaiting(() => backend.Runs.DownloadArtifactAsync(run, bad))
                 .Should().ThrowAsync<MlopsValidationException>();
         }
-        await FluentActions.Awaiting(() => backend.Runs.ListArtifactsAsync(run, "../").ToListAsync().AsTask()).Should().ThrowAsync<MlopsValidationException>();
+        await FluentActions.Awaiting(() => backend.Runs.ListArtifactsAsync(run, "../").ToListAsync()).Should().ThrowAsync<MlopsValidationException>();
         await backend.Models.CreateModelAsync("m");
         await FluentActions.Awaiting(() => backend.Models.CreateVersionAsync("m", new ModelVersionCreateOptions { Source = $"runs:/{run.Id}/../../.." }))
             .Should().ThrowAsync<MlopsValidationException>();

@@ -30,7 +30,7 @@ public sealed class ErrorMappingTests
             "RESOURCE_DOES_NOT_EXIST" => typeof(MlopsNotFoundException),
             "RESOURCE_ALREADY_EXISTS" => typeof(MlopsConflictException),
             "INVALID_PARAMETER_VALUE" => typeof(MlopsValidationException),
-            "NOT_IMPLEMENTED" => typeof(MlopsException),
+            "NOT_IMPLEMENTED" => typeof(MlopsNotSupportedException),
             null when exchange.Status == 404 => typeof(MlopsNotFoundException),
             null when exchange.Status == 405 => typeof(MlopsException),
             _ => throw new InvalidOperationException($"{exchange.Id}: no expectation for {code} / {exchange.Status}"),

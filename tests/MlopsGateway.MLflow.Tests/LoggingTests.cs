@@ -206,6 +206,6 @@ public sealed class HistoryPagingTests
             resumed.AddRange(page.Values);
         }
         resumed.Select(p => p.Step).Should().Equal(Enumerable.Range(10, 15).Select(i => (long)i));
-        await h.Runs.Invoking(r => r.GetMetricHistoryAsync(run, "m").AsPages("bogus", 10).ToListAsync()).Should().ThrowAsync<MlopsValidationException>();
+        await h.Runs.Invoking(r => r.GetMetricHistoryAsync(run, "m").AsPages("bogus", 10).ToListAsync().AsTask()).Should().ThrowAsync<MlopsValidationException>();
     }
 }

@@ -104,6 +104,15 @@ public class MlopsNotSupportedException : MlopsException
         Reason = reason;
     }
 
+    /// <summary>Creates the exception for a server that answered "not implemented" (HTTP 501) or a version that lacks the operation.</summary>
+    /// <param name="message">An actionable message.</param>
+    /// <param name="details">Where the call went.</param>
+    public MlopsNotSupportedException(string message, MlopsErrorDetails details)
+        : base(message, details)
+    {
+        Reason = message;
+    }
+
     /// <summary>Why the operation is unsupported and what to use instead.</summary>
     public string Reason { get; }
 }

@@ -74,7 +74,7 @@ public static class MlopsErrors
         MlopsErrorKind.Conflict => new MlopsConflictException(message, details, inner),
         MlopsErrorKind.RateLimited => new MlopsRateLimitedException(message, retryAfter, details, inner),
         MlopsErrorKind.Unavailable => new MlopsUnavailableException(message, details, inner),
-        MlopsErrorKind.NotSupported => new MlopsNotSupportedException(details.Backend ?? "(unknown)", details.Operation ?? "(unknown)", message),
+        MlopsErrorKind.NotSupported => new MlopsNotSupportedException(message, details),
         _ => new MlopsException(message, details, inner),
     };
 
