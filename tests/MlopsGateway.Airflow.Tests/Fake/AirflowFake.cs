@@ -200,8 +200,18 @@ public sealed class AirflowFake : IAsyncDisposable
 
     // ---------------------------------------------------------------- routes
 
+    /// <summary>Every request target exactly as sent (percent-encoding kept), in arrival order.</summary>
+    public IReadOnlyList<string> RawTargets => _rawTargets.ToArray();
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _rawTargets = new();
+
     private void Map(WebApplication app)
     {
+        app.Use(async (http, next) =>
+        {
+            _rawTargets.Enqueue(http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget);
+            await next(http);
+        });
         if (!V1)
         {
             app.MapPost("/auth/token", (Delegate)IssueToken);
@@ -234,7 +244,7 @@ public sealed class AirflowFake : IAsyncDisposable
             }
             var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{c.User}:{c.Password}"));
             // Airflow 2.10.3 with AUTH_ROLE_PUBLIC: wrong, unknown and missing credentials all get 403.
-            return header == expected ? null : Problem(403, "Forbidden", "PermissionDenied", "Access is denied");
+            return header == expected ? null : Problem(403, "Forbidden", "PermissionDenied", null);
         }
         if (!header.StartsWith("Bearer ", StringComparison.Ordinal) || header.Length == 7)
         {
@@ -783,7 +793,7 @@ public sealed class AirflowFake : IAsyncDisposable
     private IResult Invalid(string message, string field)
         => V1 ? Problem(400, "Bad Request", "BadRequest", message) : Detail422("body", field, message, "value_error");
 
-    private static IResult Problem(int status, string title, string name, string detail)
+    private static IResult Problem(int status, string title, string name, string? detail)
         => Results.Text(new JsonObject
         {
             ["detail"] = detail,
