@@ -38,6 +38,9 @@ public sealed record AirflowFakeOptions
 
     /// <summary>Advance the scheduler one step whenever a DAG run is read (so waits finish without a background thread).</summary>
     public bool AdvanceOnRunRead { get; init; }
+
+    /// <summary>Advance the scheduler one step whenever a single task instance is read (drives a log follower).</summary>
+    public bool AdvanceOnTaskRead { get; init; }
 }
 
 /// <summary>
@@ -47,7 +50,8 @@ public sealed record AirflowFakeOptions
 /// </summary>
 public sealed class AirflowFake : IAsyncDisposable
 {
-    private static readonly byte[] s_jwtKey = Encoding.UTF8.GetBytes("fake-airflow-jwt-signing-key-0123456789");
+    private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private byte[] _jwtKey = Encoding.UTF8.GetBytes("fake-airflow-jwt-signing-key-0123456789");
     private readonly object _gate = new();
     private readonly Dictionary<string, Dag> _dags = new(StringComparer.Ordinal);
     private readonly List<DagRun> _runs = [];
@@ -177,7 +181,7 @@ public sealed class AirflowFake : IAsyncDisposable
             queued.State = "running";
             queued.StartDate = Now;
             queued.Log($"Starting attempt {queued.TryNumber} of {queued.TryNumber}");
-            queued.Log($"Running task {queued.TaskId} with conf {run.Conf.ToJsonString()}");
+            queued.Log($"Running task {queued.TaskId} with conf {run.Conf.ToJsonString(RelaxedJson)}");
             return true;
         }
         var next = run.Tasks.FirstOrDefault(t => t.State is null);
@@ -577,6 +581,10 @@ public sealed class AirflowFake : IAsyncDisposable
         if (Authenticate(http) is { } denied) return denied;
         lock (_gate)
         {
+            if (_options.AdvanceOnTaskRead && FindRun(dagId, runId) is { } advancing)
+            {
+                Step(advancing);
+            }
             var task = FindRun(dagId, runId)?.Tasks.FirstOrDefault(t => t.TaskId == taskId);
             return task is null ? TaskNotFound() : Json(200, TaskJson(FindRun(dagId, runId)!, task));
         }
@@ -826,7 +834,10 @@ public sealed class AirflowFake : IAsyncDisposable
         }
     }
 
-    private static string Sign(string data) => Base64UrlEncode(HMACSHA256.HashData(s_jwtKey, Encoding.UTF8.GetBytes(data)));
+    private string Sign(string data) => Base64UrlEncode(HMACSHA256.HashData(Volatile.Read(ref _jwtKey), Encoding.UTF8.GetBytes(data)));
+
+    /// <summary>Changes the JWT signing key (an API server restarted with a new secret): issued tokens become "Invalid JWT token" (403).</summary>
+    public void RotateSigningKey() => Volatile.Write(ref _jwtKey, RandomNumberGenerator.GetBytes(32));
 
     private static string MakeLogToken(bool endOfLog, int pos)
         => Base64UrlEncode(Encoding.UTF8.GetBytes($"{{\"end_of_log\":{(endOfLog ? "true" : "false")},\"log_pos\":{pos}}}")) + ".fakesignature";
