@@ -144,7 +144,7 @@ internal sealed class AirflowApi
         return await SendDagAsync(d, Get(DagPath(d, dagId)), ct).ConfigureAwait(false);
     }
 
-    /// <summary><c>PATCH dags/{dag_id}?update_mask=is_paused</c> with <c>{"is_paused": …}</c>.</summary>
+    /// <summary><c>PATCH dags/{dag_id}</c> with <c>{"is_paused": …}</c> (v1 adds <c>update_mask=is_paused</c>).</summary>
     public async Task<DagDto> SetPausedAsync(string dagId, bool paused, CancellationToken ct)
     {
         var d = await GetDialectAsync(ct).ConfigureAwait(false);
@@ -291,14 +291,12 @@ internal sealed class AirflowApi
 
     private static void AddUpdateMask(AirflowDialect d, QueryBuilder q, IReadOnlyList<string> fields)
     {
-        // v1 declares update_mask with explode: false (one comma-joined value); v2 repeats the key.
+        // v1 declares update_mask with explode: false (one comma-joined value). On v2 it is optional and
+        // DAGPatchBody holds nothing but is_paused, so it is left out (a one-element array in a query
+        // string is also where Prism's OpenAPI 3.1 anyOf check trips).
         if (d.IsV1)
         {
             q.Add("update_mask", string.Join(',', fields));
-        }
-        else
-        {
-            q.AddEach("update_mask", fields);
         }
     }
 

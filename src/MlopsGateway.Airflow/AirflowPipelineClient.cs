@@ -174,7 +174,8 @@ internal sealed class AirflowPipelineClient(AirflowBackend backend) : PipelineCl
                     yield return line;
                 }
             }
-            var end = TaskLogContent.IsEndOfLog(chunk.ContinuationToken) ?? text.Length == 0;
+            // A token that did not move means nothing more is there (a finished v1 log answers so).
+            var end = TaskLogContent.IsEndOfLog(chunk.ContinuationToken) ?? (text.Length == 0 || chunk.ContinuationToken == token);
             token = chunk.ContinuationToken;
             if (!end && text.Length > 0)
             {
