@@ -28,6 +28,17 @@ public sealed partial class PrismTraffic
     /// <summary>Everything recorded so far.</summary>
     public IReadOnlyList<PrismExchange> Exchanges => _exchanges.ToArray();
 
+    /// <summary>A copy without the exchanges whose target starts with <paramref name="prefix"/> (traffic that bypasses Prism).</summary>
+    public PrismTraffic Without(string prefix)
+    {
+        var copy = new PrismTraffic();
+        foreach (var e in Exchanges.Where(e => !e.Target.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            copy._exchanges.Enqueue(e);
+        }
+        return copy;
+    }
+
     /// <summary>Adds the recorder to the Airflow test backend's HTTP client.</summary>
     /// <param name="fixV1TaskDates">Prism's v1 spec types task-instance dates as <c>format: datetime</c>, so its generated example says "string": replace those with a date so the adapter can go on to its next request.</param>
     public Action<MlopsGatewayBuilder> Attach(bool fixV1TaskDates = false)
