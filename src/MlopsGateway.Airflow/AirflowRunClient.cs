@@ -81,10 +81,19 @@ internal sealed class AirflowRunClient(AirflowBackend backend) : RunClientBase(b
         return AirflowMapping.ToRun(dto, Context.Name);
     }
 
-    /// <inheritdoc/>
+    /// <summary>Deletes the DAG run; deleting a run that is already gone succeeds (delete is idempotent).</summary>
+    /// <param name="run">The run.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
     public override async Task DeleteAsync(RunRef run, CancellationToken cancellationToken = default)
     {
         var (dagId, dagRunId) = backend.ParseRunId(run.Id);
-        await Api.DeleteDagRunAsync(dagId, dagRunId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Api.DeleteDagRunAsync(dagId, dagRunId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MlopsNotFoundException)
+        {
+            // Already deleted: the outcome the caller asked for.
+        }
     }
 }

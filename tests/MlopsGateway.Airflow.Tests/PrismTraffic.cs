@@ -41,8 +41,9 @@ public sealed partial class PrismTraffic
 
     /// <summary>Adds the recorder to the Airflow test backend's HTTP client.</summary>
     /// <param name="fixV1TaskDates">Prism's v1 spec types task-instance dates as <c>format: datetime</c>, so its generated example says "string": replace those with a date so the adapter can go on to its next request.</param>
-    public Action<MlopsGatewayBuilder> Attach(bool fixV1TaskDates = false)
-        => builder => builder.HttpClient(AirflowHost.Name).AddHttpMessageHandler(() => new Recorder(this, fixV1TaskDates));
+    /// <param name="backendName">The configured backend whose client to record.</param>
+    public Action<MlopsGatewayBuilder> Attach(bool fixV1TaskDates = false, string backendName = AirflowHost.Name)
+        => builder => builder.HttpClient(backendName).AddHttpMessageHandler(() => new Recorder(this, fixV1TaskDates));
 
     private sealed partial class Recorder(PrismTraffic owner, bool fixDates) : DelegatingHandler
     {

@@ -87,11 +87,34 @@ public sealed class AirflowFake : IAsyncDisposable
     }
 
     /// <summary>Adds a DAG whose tasks run one after another; <paramref name="failingTask"/> fails when it runs.</summary>
-    public void AddDag(string dagId, string[] tasks, string[]? tags = null, bool paused = false, string? failingTask = null, string? schedule = null)
+    public void AddDag(string dagId, string[] tasks, string[]? tags = null, bool paused = false, string? failingTask = null, string? schedule = null, string? logLine = null)
     {
         lock (_gate)
         {
-            _dags[dagId] = new Dag(dagId, tasks, tags ?? [], paused, failingTask, schedule);
+            _dags[dagId] = new Dag(dagId, tasks, tags ?? [], paused, failingTask, schedule) { LogLine = logLine };
+        }
+    }
+
+    /// <summary>Whether a DAG exists.</summary>
+    public bool HasDag(string dagId)
+    {
+        lock (_gate)
+        {
+            return _dags.ContainsKey(dagId);
+        }
+    }
+
+    /// <summary>Runs the scheduler on one run until it is terminal; with <paramref name="succeed"/> false its next task fails.</summary>
+    public void CompleteRun(string dagId, string dagRunId, bool succeed)
+    {
+        lock (_gate)
+        {
+            var run = FindRun(dagId, dagRunId) ?? throw new InvalidOperationException($"No run {dagId}/{dagRunId}.");
+            run.ForceFail = !succeed;
+            for (var i = 0; i < 1000 && run.State is not ("success" or "failed"); i++)
+            {
+                Step(run);
+            }
         }
     }
 
@@ -162,7 +185,7 @@ public sealed class AirflowFake : IAsyncDisposable
         var current = run.Tasks.FirstOrDefault(t => t.State == "running");
         if (current is not null)
         {
-            var fails = dag.FailingTask == current.TaskId;
+            var fails = dag.FailingTask == current.TaskId || run.ForceFail;
             current.State = fails ? "failed" : "success";
             current.EndDate = Now;
             current.Log($"Task exited with return code {(fails ? 1 : 0)}");
@@ -182,6 +205,10 @@ public sealed class AirflowFake : IAsyncDisposable
             queued.StartDate = Now;
             queued.Log($"Starting attempt {queued.TryNumber} of {queued.TryNumber}");
             queued.Log($"Running task {queued.TaskId} with conf {run.Conf.ToJsonString(RelaxedJson)}");
+            if (dag.LogLine is not null)
+            {
+                queued.Log(dag.LogLine);
+            }
             return true;
         }
         var next = run.Tasks.FirstOrDefault(t => t.State is null);
@@ -880,6 +907,7 @@ public sealed class AirflowFake : IAsyncDisposable
         public bool Paused { get; set; } = paused;
         public string? FailingTask { get; } = failingTask;
         public string? Schedule { get; } = schedule;
+        public string? LogLine { get; init; }
     }
 
     private sealed class DagRun(string dagId, string runId, JsonObject conf, string? note, DateTimeOffset? logicalDate, DateTimeOffset queuedAt, List<TaskInst> tasks)
@@ -896,6 +924,7 @@ public sealed class AirflowFake : IAsyncDisposable
         public string State { get; set; } = "queued";
         public DateTimeOffset? StartDate { get; set; }
         public DateTimeOffset? EndDate { get; set; }
+        public bool ForceFail { get; set; }
     }
 
     private sealed class TaskInst(string taskId)
