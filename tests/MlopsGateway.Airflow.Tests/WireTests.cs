@@ -9,14 +9,29 @@ namespace MlopsGateway.Airflow.Tests;
 /// <summary>Exact wire traffic per endpoint and per dialect, against the stateful fake.</summary>
 public sealed class WireTests
 {
-    private static async Task<(AirflowFake Fake, ServiceProvider Sp, IMlopsBackend Backend)> StartAsync(FakeDialect dialect, TimeProvider? clock = null, Action<BackendOptions>? tweak = null)
+    /// <summary>A fake with three DAGs and a backend for it; disposing stops both.</summary>
+    private sealed class Harness(AirflowFake fake, ServiceProvider services) : IAsyncDisposable
+    {
+        public AirflowFake Fake => fake;
+
+        public IMlopsBackend Backend { get; } = services.Backend();
+
+        public void Deconstruct(out AirflowFake f, out IMlopsBackend b) => (f, b) = (Fake, Backend);
+
+        public async ValueTask DisposeAsync()
+        {
+            await services.DisposeAsync();
+            await fake.DisposeAsync();
+        }
+    }
+
+    private static async Task<Harness> StartAsync(FakeDialect dialect, TimeProvider? clock = null, Action<BackendOptions>? tweak = null)
     {
         var fake = await AirflowFake.StartAsync(new AirflowFakeOptions { Dialect = dialect, Clock = clock ?? TimeProvider.System });
         fake.AddDag("train", ["prepare", "fit"], tags: ["ml", "nightly"]);
         fake.AddDag("report", ["render"], tags: ["ml"], paused: true);
         fake.AddDag("fails", ["boom", "after"], failingTask: "boom");
-        var sp = AirflowHost.ForFake(fake, dialect, tweak, clock);
-        return (fake, sp, sp.Backend());
+        return new Harness(fake, AirflowHost.ForFake(fake, dialect, tweak, clock));
     }
 
     private static string P(FakeDialect d) => d == FakeDialect.V1 ? "/api/v1" : "/api/v2";
@@ -26,9 +41,8 @@ public sealed class WireTests
     [InlineData(FakeDialect.V2)]
     public async Task Trigger_sends_conf_run_id_and_note_and_only_v2_sends_a_null_logical_date(FakeDialect dialect)
     {
-        var (fake, sp, backend) = await StartAsync(dialect);
-        await using var _ = fake;
-        using var __ = sp;
+        await using var h = await StartAsync(dialect);
+        var (fake, backend) = h;
         var run = await backend.Pipelines.TriggerAsync("train", new TriggerOptions
         {
             RunId = "manual__2026-11-22T10:00:00+00:00",
@@ -60,9 +74,8 @@ public sealed class WireTests
     [InlineData(FakeDialect.V2)]
     public async Task A_run_id_with_plus_and_colon_round_trips_percent_encoded_on_the_wire(FakeDialect dialect)
     {
-        var (fake, sp, backend) = await StartAsync(dialect);
-        await using var _ = fake;
-        using var __ = sp;
+        await using var h = await StartAsync(dialect);
+        var (fake, backend) = h;
         var run = await backend.Pipelines.TriggerAsync("train", new TriggerOptions { RunId = "manual__2026-11-22T10:00:00+00:00" });
 
         var again = await backend.Runs.GetAsync(run.Id);
@@ -82,9 +95,8 @@ public sealed class WireTests
     public async Task A_generated_run_id_makes_a_repeated_trigger_return_the_existing_run(FakeDialect dialect)
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero));
-        var (fake, sp, backend) = await StartAsync(dialect, clock);
-        await using var _ = fake;
-        using var __ = sp;
+        await using var h = await StartAsync(dialect, clock);
+        var (fake, backend) = h;
 
         var first = await backend.Pipelines.TriggerAsync("train");
         first.Name.Should().StartWith("mlops__2026-11-22T10:00:00.000000+00:00_");
@@ -102,9 +114,8 @@ public sealed class WireTests
     [InlineData(FakeDialect.V2)]
     public async Task A_conflict_on_the_logical_date_stays_a_conflict(FakeDialect dialect)
     {
-        var (fake, sp, backend) = await StartAsync(dialect);
-        await using var _ = fake;
-        using var __ = sp;
+        await using var h = await StartAsync(dialect);
+        var (fake, backend) = h;
         var date = new DateTimeOffset(2026, 11, 20, 8, 30, 0, TimeSpan.Zero);
         await backend.Pipelines.TriggerAsync("train", new TriggerOptions { RunId = "a", LogicalDate = date });
 
@@ -122,9 +133,8 @@ public sealed class WireTests
     [InlineData(FakeDialect.V2)]
     public async Task Pipelines_list_sends_filters_pages_by_offset_and_maps_dags(FakeDialect dialect)
     {
-        var (fake, sp, backend) = await StartAsync(dialect);
-        await using var _ = fake;
-        using var __ = sp;
+        await using var h = await StartAsync(dialect);
+        var (fake, backend) = h;
 
         var all = await backend.Pipelines.ListAsync(new PipelineQuery { PageSize = 2 }).ToListAsync();
         var filtered = await backend.Pipelines.ListAsync(new PipelineQuery { NameContains = "ra", Tags = ["ml", "nightly"], IsPaused = false }).ToListAsync();
@@ -151,9 +161,8 @@ public sealed class WireTests
     [InlineData(FakeDialect.V2)]
     public async Task Pause_and_resume_patch_is_paused_with_v1s_update_mask(FakeDialect dialect)
     {
-        var (fake, sp, backend) = await StartAsync(dialect);
-        await using var _ = fake;
-        using var __ = sp;
+        await using var h = await StartAsync(dialect);
+        var (fake, backend) = h;
 
         var paused = await backend.Pipelines.PauseAsync("train");
         var resumed = await backend.Pipelines.ResumeAsync("train");
@@ -170,9 +179,8 @@ public sealed class WireTests
     [InlineData(FakeDialect.V2)]
     public async Task Runs_list_for_all_dags_sends_states_dates_and_ordering(FakeDialect dialect)
     {
-        var (fake, sp, backend) = await StartAsync(dialect);
-        await using var _ = fake;
-        using var __ = sp;
+        await using var h = await StartAsync(dialect);
+        var (fake, backend) = h;
         await backend.Pipelines.TriggerAsync("train", new TriggerOptions { RunId = "r1" });
         await backend.Pipelines.TriggerAsync("fails", new TriggerOptions { RunId = "r2" });
         fake.RunAll();
@@ -197,12 +205,10 @@ public sealed class WireTests
     [Fact]
     public async Task V2_repeats_order_by_while_v1_rejects_a_second_key_before_sending()
     {
-        var (fake2, sp2, v2) = await StartAsync(FakeDialect.V2);
-        await using var _ = fake2;
-        using var __ = sp2;
-        var (fake1, sp1, v1) = await StartAsync(FakeDialect.V1);
-        await using var ___ = fake1;
-        using var ____ = sp1;
+        await using var h2 = await StartAsync(FakeDialect.V2);
+        var (fake2, v2) = h2;
+        await using var h1 = await StartAsync(FakeDialect.V1);
+        var (fake1, v1) = h1;
         var query = new RunQuery { PipelineId = "train", OrderBy = [new RunOrdering(RunSortField.EndTime), new RunOrdering(RunSortField.Name, Descending: false)] };
 
         await v2.Runs.ListAsync(query).ToListAsync();
@@ -218,9 +224,8 @@ public sealed class WireTests
     [InlineData(FakeDialect.V2)]
     public async Task Cancel_sets_failed_retry_clears_for_real_and_delete_removes(FakeDialect dialect)
     {
-        var (fake, sp, backend) = await StartAsync(dialect);
-        await using var _ = fake;
-        using var __ = sp;
+        await using var h = await StartAsync(dialect);
+        var (fake, backend) = h;
         var run = await backend.Pipelines.TriggerAsync("train", new TriggerOptions { RunId = "c:1+x" });
         fake.Tick();
 
@@ -244,9 +249,8 @@ public sealed class WireTests
     [InlineData(FakeDialect.V2)]
     public async Task Unknown_objects_are_not_found_and_invalid_input_is_a_validation_error(FakeDialect dialect)
     {
-        var (fake, sp, backend) = await StartAsync(dialect);
-        await using var _ = fake;
-        using var __ = sp;
+        await using var h = await StartAsync(dialect);
+        var (fake, backend) = h;
 
         (await FluentActions.Awaiting(() => backend.Pipelines.GetAsync("nope")).Should().ThrowAsync<MlopsNotFoundException>()).Which.Status.Should().Be(404);
         await FluentActions.Awaiting(() => backend.Pipelines.TriggerAsync("nope")).Should().ThrowAsync<MlopsNotFoundException>();
@@ -291,9 +295,8 @@ public sealed class WireTests
     [Fact]
     public async Task Wrong_basic_credentials_on_v1_are_an_authentication_error_naming_the_user()
     {
-        var (fake, sp, backend) = await StartAsync(FakeDialect.V1, tweak: b => b.Auth.Password = "s3cr3t-pw");
-        await using var _ = fake;
-        using var __ = sp;
+        await using var h = await StartAsync(FakeDialect.V1, tweak: b => b.Auth.Password = "s3cr3t-pw");
+        var (fake, backend) = h;
 
         var e = (await FluentActions.Awaiting(() => backend.Pipelines.GetAsync("train")).Should().ThrowAsync<MlopsAuthenticationException>()).Which;
 
@@ -318,9 +321,8 @@ public sealed class WireTests
     [Fact]
     public async Task Tracking_models_and_upload_are_not_supported_and_send_nothing()
     {
-        var (fake, sp, backend) = await StartAsync(FakeDialect.V1);
-        await using var _ = fake;
-        using var __ = sp;
+        await using var h = await StartAsync(FakeDialect.V1);
+        var (fake, backend) = h;
 
         (await FluentActions.Awaiting(() => backend.Runs.StartAsync("exp")).Should().ThrowAsync<MlopsNotSupportedException>()).Which.Message.Should().Contain("MLflow");
         (await FluentActions.Awaiting(() => backend.Models.GetModelAsync("m")).Should().ThrowAsync<MlopsNotSupportedException>()).Which.Message.Should().Contain("MLflow");

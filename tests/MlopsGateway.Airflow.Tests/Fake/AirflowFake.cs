@@ -491,22 +491,27 @@ public sealed class AirflowFake : IAsyncDisposable
         }
     }
 
-    private IResult GetRun(HttpContext http, string dagId, string runId)
+    /// <summary>Runs <paramref name="handle"/> on the run under the state lock, or answers the dialect's 404.</summary>
+    private IResult WithRun(string dagId, string runId, Func<DagRun, IResult> handle)
     {
-        if (Authenticate(http) is { } denied) return denied;
         lock (_gate)
         {
             var run = FindRun(dagId, runId);
-            if (run is null)
-            {
-                return RunNotFound(dagId, runId);
-            }
+            return run is null ? RunNotFound(dagId, runId) : handle(run);
+        }
+    }
+
+    private IResult GetRun(HttpContext http, string dagId, string runId)
+    {
+        if (Authenticate(http) is { } denied) return denied;
+        return WithRun(dagId, runId, run =>
+        {
             if (_options.AdvanceOnRunRead)
             {
                 Step(run);
             }
             return Json(200, RunJson(run));
-        }
+        });
     }
 
     private async Task<IResult> PatchRun(HttpContext http, string dagId, string runId)
@@ -518,13 +523,8 @@ public sealed class AirflowFake : IAsyncDisposable
         {
             return Invalid($"'{state}' is not one of ['success', 'failed', 'queued'] - 'state'", "state");
         }
-        lock (_gate)
+        return WithRun(dagId, runId, run =>
         {
-            var run = FindRun(dagId, runId);
-            if (run is null)
-            {
-                return RunNotFound(dagId, runId);
-            }
             run.State = state;
             if (state == "queued")
             {
@@ -545,22 +545,17 @@ public sealed class AirflowFake : IAsyncDisposable
                 }
             }
             return Json(200, RunJson(run));
-        }
+        });
     }
 
     private IResult DeleteRun(HttpContext http, string dagId, string runId)
     {
         if (Authenticate(http) is { } denied) return denied;
-        lock (_gate)
+        return WithRun(dagId, runId, run =>
         {
-            var run = FindRun(dagId, runId);
-            if (run is null)
-            {
-                return RunNotFound(dagId, runId);
-            }
             _runs.Remove(run);
-        }
-        return Results.StatusCode(204);
+            return Results.StatusCode(204);
+        });
     }
 
     private async Task<IResult> ClearRun(HttpContext http, string dagId, string runId)
@@ -568,13 +563,8 @@ public sealed class AirflowFake : IAsyncDisposable
         if (Authenticate(http) is { } denied) return denied;
         var body = await ReadBody(http);
         var dryRun = body?["dry_run"]?.GetValue<bool>() ?? true;
-        lock (_gate)
+        return WithRun(dagId, runId, run =>
         {
-            var run = FindRun(dagId, runId);
-            if (run is null)
-            {
-                return RunNotFound(dagId, runId);
-            }
             if (dryRun)
             {
                 var tis = new JsonArray(run.Tasks.Select(t => (JsonNode)TaskJson(run, t)).ToArray());
@@ -590,17 +580,13 @@ public sealed class AirflowFake : IAsyncDisposable
                 t.EndDate = null;
             }
             return Json(200, RunJson(run));
-        }
+        });
     }
 
     private IResult ListTasks(HttpContext http, string dagId, string runId)
     {
         if (Authenticate(http) is { } denied) return denied;
-        lock (_gate)
-        {
-            var run = FindRun(dagId, runId);
-            return run is null ? RunNotFound(dagId, runId) : Page(http, "task_instances", run.Tasks.Select(t => TaskJson(run, t)).ToList());
-        }
+        return WithRun(dagId, runId, run => Page(http, "task_instances", run.Tasks.Select(t => TaskJson(run, t)).ToList()));
     }
 
     private IResult GetTask(HttpContext http, string dagId, string runId, string taskId)
