@@ -91,6 +91,33 @@ public sealed class RunLoggingHelperTests
     }
 
     [Fact]
+    public async Task Disposing_while_a_background_flush_is_in_flight_loses_nothing()
+    {
+        var (sp, backend, store) = Build();
+        await using var _ = sp;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var inFlight = 0;
+        store.OnLogBatch = async (_, ct) =>
+        {
+            Interlocked.Increment(ref inFlight);
+            await gate.Task.WaitAsync(ct);
+        };
+        var run = await backend.Runs.StartAsync("exp", NoInterval);
+        for (var i = 0; i < 1500; i++)
+        {
+            run.LogMetric("m", i, step: i);
+        }
+        await Eventually.TrueAsync(() => Volatile.Read(ref inFlight) == 1, "the first full batch is being sent in the background");
+        run.Complete();
+        var disposing = run.DisposeAsync().AsTask();
+        gate.SetResult();
+        await disposing;
+
+        store.Batches.SelectMany(b => b.Metrics).Should().HaveCount(1500);
+        run.FinalRun!.Status.Should().Be(RunStatus.Succeeded);
+    }
+
+    [Fact]
     public async Task Tags_and_params_keep_their_order_so_the_last_write_wins()
     {
         var (sp, backend, store) = Build();
