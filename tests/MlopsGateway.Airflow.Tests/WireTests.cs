@@ -260,6 +260,42 @@ public sealed class WireTests
         fake.Server.Requests.Count.Should().Be(sent, "a malformed id is rejected before sending");
     }
 
+    [Theory]
+    [InlineData(FakeDialect.V1)]
+    [InlineData(FakeDialect.V2)]
+    public async Task Delete_dag_and_get_by_display_name_or_id(FakeDialect dialect)
+    {
+        await using var h = await StartAsync(dialect);
+        var (fake, backend) = h;
+
+        var byId = await backend.Pipelines.GetByNameAsync("report");
+        await backend.Pipelines.DeleteAsync("report");
+        var afterDelete = () => backend.Pipelines.GetByNameAsync("report");
+
+        byId.Id.Should().Be("report");
+        await afterDelete.Should().ThrowAsync<MlopsNotFoundException>();
+        fake.Server.Requests.Where(r => r.Path != "/auth/token").Select(r => $"{r.Method} {r.Path}").Should().Equal(
+            $"GET {P(dialect)}/dags/report", $"DELETE {P(dialect)}/dags/report", $"GET {P(dialect)}/dags/report", $"GET {P(dialect)}/dags");
+    }
+
+    [Theory]
+    [InlineData("2.10.3", "/api/v1/dags/train")]
+    [InlineData("3.1.0", "/api/v2/dags/train")]
+    public async Task Auto_with_a_base_path_reads_the_major_version(string version, string expectedPath)
+    {
+        var dialect = version.StartsWith('2') ? FakeDialect.V1 : FakeDialect.V2;
+        var fake = await AirflowFake.StartAsync(new AirflowFakeOptions { Dialect = dialect });
+        await using var _ = fake;
+        fake.AddDag("train", ["t"]);
+        using var sp = AirflowHost.ForFake(fake, dialect, b => b.Settings["ApiBasePath"] = fake.Prefix, apiVersion: "auto");
+
+        var health = await sp.Backend().CheckHealthAsync();
+        await sp.Backend().Pipelines.GetAsync("train");
+
+        health.ServerVersion.Should().Be(version);
+        fake.Server.Requests.Where(r => r.Path != "/auth/token").Select(r => r.Path).Should().Equal($"{fake.Prefix}/version", $"{fake.Prefix}/version", expectedPath);
+    }
+
     [Fact]
     public async Task Auto_detects_v1_once_from_the_missing_v2_version_endpoint()
     {
