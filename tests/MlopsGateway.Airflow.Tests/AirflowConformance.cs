@@ -12,6 +12,12 @@ namespace MlopsGateway.Airflow.Tests;
 public abstract class AirflowConformanceFixture(FakeDialect dialect) : ConformanceFixture
 {
     private readonly PrismTraffic _traffic = new();
+
+    /// <summary>Everything the backend under test exchanged (through Prism when installed).</summary>
+    public PrismTraffic Traffic => _traffic;
+
+    /// <summary>Whether the backend goes through prism proxy.</summary>
+    public bool IsProxied => _proxy is not null;
     private PrismProcess? _proxy;
 
     /// <summary>The fake behind the proxy.</summary>
@@ -105,8 +111,26 @@ public sealed class AirflowV1ConformanceFixture() : AirflowConformanceFixture(Fa
 /// <summary>Airflow 3 dialect.</summary>
 public sealed class AirflowV2ConformanceFixture() : AirflowConformanceFixture(FakeDialect.V2);
 
-/// <summary>The suite on the Airflow 2 dialect.</summary>
-public sealed class AirflowV1Conformance(AirflowV1ConformanceFixture fixture) : ConformanceSuite<AirflowV1ConformanceFixture>(fixture);
+/// <summary>The suite on the Airflow 2 dialect, plus the adapter's own scenario.</summary>
+public sealed class AirflowV1Conformance(AirflowV1ConformanceFixture fixture) : ConformanceSuite<AirflowV1ConformanceFixture>(fixture)
+{
+    [Fact]
+    public async Task Adapter_scenario_passes_behind_prism_proxy()
+    {
+        await AdapterScenario.RunAsync(Backend, Fixture.Fake, "p1_");
+        Fixture.IsProxied.Should().Be(SharedPaths.PrismAvailable && SharedPaths.SharedAvailable || SharedPaths.IsCi);
+        AdapterScenario.AssertClean(Fixture.Traffic);
+    }
+}
 
-/// <summary>The suite on the Airflow 3 dialect.</summary>
-public sealed class AirflowV2Conformance(AirflowV2ConformanceFixture fixture) : ConformanceSuite<AirflowV2ConformanceFixture>(fixture);
+/// <summary>The suite on the Airflow 3 dialect, plus the adapter's own scenario.</summary>
+public sealed class AirflowV2Conformance(AirflowV2ConformanceFixture fixture) : ConformanceSuite<AirflowV2ConformanceFixture>(fixture)
+{
+    [Fact]
+    public async Task Adapter_scenario_passes_behind_prism_proxy()
+    {
+        await AdapterScenario.RunAsync(Backend, Fixture.Fake, "p2_");
+        Fixture.IsProxied.Should().Be(SharedPaths.PrismAvailable && SharedPaths.SharedAvailable || SharedPaths.IsCi);
+        AdapterScenario.AssertClean(Fixture.Traffic.Without("/auth/token"));
+    }
+}
