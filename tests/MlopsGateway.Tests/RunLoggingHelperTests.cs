@@ -53,6 +53,22 @@ public sealed class RunLoggingHelperTests
         store.Batches.SelectMany(b => b.Metrics).Should().ContainSingle("what was logged before the failure is still sent");
     }
 
+    [Fact]
+    public async Task When_both_the_body_and_the_flush_fail_neither_error_is_hidden()
+    {
+        var (sp, backend, store) = Build();
+        await using var _ = sp;
+        store.OnLogBatch = (_, _) => throw new MlopsUnavailableException("server down");
+        var act = () => backend.Runs.RunAsync("exp", NoInterval, (r, _) =>
+        {
+            r.LogMetric("m", 1);
+            throw new InvalidOperationException("diverged");
+        });
+        var ex = (await act.Should().ThrowAsync<AggregateException>()).Which;
+        ex.InnerExceptions.Select(e => e.Message).Should().Equal("diverged", "server down");
+        store.AllRuns.Values.Should().ContainSingle().Which.Status.Should().Be(RunStatus.Failed);
+    }
+
     [Theory]
     [InlineData(true, RunStatus.Succeeded)]
     [InlineData(false, RunStatus.Failed)]
