@@ -1,0 +1,110 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using MlopsGateway.Http;
+
+namespace MlopsGateway.Airflow;
+
+/// <summary>
+/// Reads Airflow error bodies of both dialects: v1 RFC 7807 problems (<c>{type, title, status, detail}</c>,
+/// the error name at the end of <c>type</c>) and v2 <c>{"detail": …}</c> where detail is a string, a
+/// validation list (422) or an object (409 unique-key conflicts). The core turns the result into the
+/// exception type by status, except where <see cref="BackendError.Kind"/> is set here.
+/// </summary>
+/// <param name="username">The configured user name, named (never the secret) in credential errors.</param>
+internal sealed class AirflowErrorParser(string? username) : IBackendErrorParser
+{
+    private const int MaxTextLength = 300;
+
+    /// <inheritdoc/>
+    public BackendError Parse(HttpStatusCode status, string? contentType, string body)
+    {
+        JsonElement root;
+        try
+        {
+            using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(body) ? "null" : body);
+            root = doc.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return new BackendError(null, $"Airflow answered {(int)status} with a non-JSON body: {Truncate(body.Trim())}");
+        }
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return new BackendError(null, $"Airflow answered {(int)status}.");
+        }
+        return root.TryGetProperty("title", out _) || root.TryGetProperty("type", out _)
+            ? ParseProblem(status, root)
+            : ParseDetail(status, root);
+    }
+
+    private BackendError ParseProblem(HttpStatusCode status, JsonElement root)
+    {
+        var type = AirflowMapping.GetString(root, "type");
+        var code = type is not null && type.LastIndexOf("#section/Errors/", StringComparison.Ordinal) is var i and >= 0
+            ? type[(i + "#section/Errors/".Length)..]
+            : null;
+        var title = AirflowMapping.GetString(root, "title");
+        var detail = root.TryGetProperty("detail", out var d) ? DetailText(d) : null;
+        var message = detail is null ? title ?? $"HTTP {(int)status}" : title is null ? detail : $"{title}: {detail}";
+        if (status == HttpStatusCode.Forbidden && detail is null && code == "PermissionDenied")
+        {
+            // Airflow 2.9.1+ with AUTH_ROLE_PUBLIC set answers wrong, unknown and missing credentials with
+            // exactly this body (recorded against 2.10.3), indistinguishable from a real permission denial.
+            return new BackendError(code,
+                $"Airflow answered 403 Forbidden without detail. Airflow 2.9.1+ answers so for wrong, unknown or missing credentials " +
+                $"(when AUTH_ROLE_PUBLIC is set) as well as for a user lacking permission: check Auth (user '{username ?? "(none)"}') " +
+                "and the user's role.",
+                MlopsErrorKind.Authentication);
+        }
+        if (status == HttpStatusCode.Unauthorized)
+        {
+            message = $"{message} — Airflow did not accept the credentials (user '{username ?? "(none)"}'); v1 needs the basic_auth API backend enabled.";
+        }
+        return new BackendError(code, message);
+    }
+
+    private static BackendError ParseDetail(HttpStatusCode status, JsonElement root)
+    {
+        if (!root.TryGetProperty("detail", out var detail))
+        {
+            return new BackendError(null, $"Airflow answered {(int)status}: {Truncate(root.GetRawText())}");
+        }
+        switch (detail.ValueKind)
+        {
+            case JsonValueKind.Array:
+                var problems = detail.EnumerateArray().Select(ValidationItem).ToList();
+                return new BackendError(null, "Airflow rejected the request: " + string.Join("; ", problems));
+            case JsonValueKind.Object:
+                var reason = AirflowMapping.GetString(detail, "reason");
+                var message = AirflowMapping.GetString(detail, "message") ?? reason ?? Truncate(detail.GetRawText());
+                return new BackendError(reason, message);
+            default:
+                return new BackendError(null, DetailText(detail) ?? $"HTTP {(int)status}");
+        }
+    }
+
+    private static string ValidationItem(JsonElement item)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            return Truncate(item.GetRawText());
+        }
+        var sb = new StringBuilder();
+        if (item.TryGetProperty("loc", out var loc) && loc.ValueKind == JsonValueKind.Array)
+        {
+            sb.AppendJoin('.', loc.EnumerateArray().Select(l => l.ValueKind == JsonValueKind.String ? l.GetString() : l.GetRawText())).Append(": ");
+        }
+        sb.Append(AirflowMapping.GetString(item, "msg") ?? item.GetRawText());
+        return sb.ToString();
+    }
+
+    private static string? DetailText(JsonElement detail) => detail.ValueKind switch
+    {
+        JsonValueKind.Null or JsonValueKind.Undefined => null,
+        JsonValueKind.String => detail.GetString(),
+        _ => Truncate(detail.GetRawText()),
+    };
+
+    private static string Truncate(string text) => text.Length <= MaxTextLength ? text : text[..MaxTextLength] + "…";
+}
