@@ -93,7 +93,7 @@ public sealed class AuthAndLogTests
         fake.RunAll();
 
         var lines = await backend.Pipelines.ReadTaskLogAsync(run, "prepare").ToListAsync();
-        var missing = () => backend.Pipelines.ReadTaskLogAsync(run, "prepare", new TaskLogOptions { Attempt = 2 }).ToListAsync();
+        var missing = () => backend.Pipelines.ReadTaskLogAsync(run, "prepare", new TaskLogOptions { Attempt = 2 }).ToListAsync().AsTask();
 
         lines.Should().Equal(
             "[fake] Starting attempt 1 of 1",
