@@ -25,6 +25,9 @@ public abstract class MlopsPageable<T> : IAsyncEnumerable<T>
     /// <summary>A listing with no items that never sends a request.</summary>
     public static MlopsPageable<T> Empty { get; } = Create((_, _, _) => Task.FromResult(new MlopsPage<T>([], null)), 1);
 
+    /// <summary>Whether enumeration is page fetches (so telemetry can open one span per page) rather than one stream.</summary>
+    internal virtual bool FetchesPages => false;
+
     /// <summary>Enumerates the listing page by page, starting after <paramref name="continuationToken"/>.</summary>
     /// <param name="continuationToken">A token from an earlier page, or null to start at the beginning.</param>
     /// <param name="pageSizeHint">The preferred page size; clamped to the backend's limit.</param>
@@ -46,6 +49,8 @@ public abstract class MlopsPageable<T> : IAsyncEnumerable<T>
     private sealed class DelegatePageable<TItem>(MlopsPageFetcher<TItem> fetchPage, int defaultPageSize, CancellationToken cancellationToken)
         : MlopsPageable<TItem>(cancellationToken)
     {
+        internal override bool FetchesPages => true;
+
         public override async IAsyncEnumerable<MlopsPage<TItem>> AsPages(string? continuationToken = null, int? pageSizeHint = null)
         {
             var token = continuationToken;
@@ -87,6 +92,8 @@ public static class MlopsPageableExtensions
 
     private sealed class FilteredPageable<T>(MlopsPageable<T> inner, Func<T, bool> predicate) : MlopsPageable<T>
     {
+        internal override bool FetchesPages => inner.FetchesPages;
+
         public override async IAsyncEnumerable<MlopsPage<T>> AsPages(string? continuationToken = null, int? pageSizeHint = null)
         {
             await foreach (var page in inner.AsPages(continuationToken, pageSizeHint).ConfigureAwait(false))

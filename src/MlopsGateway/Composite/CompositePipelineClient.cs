@@ -1,0 +1,22 @@
+namespace MlopsGateway;
+
+internal sealed class CompositePipelineClient(CompositeBackend c) : IPipelineClient
+{
+    private IPipelineClient Route => c.Get(c.PipelinesBackend).Pipelines;
+    private IPipelineClient For(RunRef run) => run.Backend is null ? Route : c.ForRun(run).Pipelines;
+
+    public MlopsPageable<Pipeline> ListAsync(PipelineQuery? query = null, CancellationToken cancellationToken = default) => Route.ListAsync(query, cancellationToken);
+    public Task<Pipeline> GetAsync(string pipelineId, CancellationToken cancellationToken = default) => Route.GetAsync(pipelineId, cancellationToken);
+    public Task<Pipeline> GetByNameAsync(string name, CancellationToken cancellationToken = default) => Route.GetByNameAsync(name, cancellationToken);
+    public Task DeleteAsync(string pipelineId, CancellationToken cancellationToken = default) => Route.DeleteAsync(pipelineId, cancellationToken);
+    public MlopsPageable<PipelineVersion> ListVersionsAsync(string pipelineId, int? pageSize = null, CancellationToken cancellationToken = default) => Route.ListVersionsAsync(pipelineId, pageSize, cancellationToken);
+    public Task<PipelineVersion> GetVersionAsync(string pipelineId, string versionId, CancellationToken cancellationToken = default) => Route.GetVersionAsync(pipelineId, versionId, cancellationToken);
+    public Task DeleteVersionAsync(string pipelineId, string versionId, CancellationToken cancellationToken = default) => Route.DeleteVersionAsync(pipelineId, versionId, cancellationToken);
+    public Task<Pipeline> UploadAsync(PipelineUpload upload, CancellationToken cancellationToken = default) => Route.UploadAsync(upload, cancellationToken);
+    public Task<PipelineVersion> UploadVersionAsync(string pipelineId, PipelineUpload upload, CancellationToken cancellationToken = default) => Route.UploadVersionAsync(pipelineId, upload, cancellationToken);
+    public Task<Run> TriggerAsync(string pipelineId, TriggerOptions? options = null, CancellationToken cancellationToken = default) => Route.TriggerAsync(pipelineId, options, cancellationToken);
+    public MlopsPageable<TaskRun> ListTaskRunsAsync(RunRef run, CancellationToken cancellationToken = default) => For(run).ListTaskRunsAsync(run, cancellationToken);
+    public IAsyncEnumerable<string> ReadTaskLogAsync(RunRef run, string taskId, TaskLogOptions? options = null, CancellationToken cancellationToken = default) => For(run).ReadTaskLogAsync(run, taskId, options, cancellationToken);
+    public Task<Pipeline> PauseAsync(string pipelineId, CancellationToken cancellationToken = default) => Route.PauseAsync(pipelineId, cancellationToken);
+    public Task<Pipeline> ResumeAsync(string pipelineId, CancellationToken cancellationToken = default) => Route.ResumeAsync(pipelineId, cancellationToken);
+}

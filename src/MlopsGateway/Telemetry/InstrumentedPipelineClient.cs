@@ -1,0 +1,80 @@
+using System.Runtime.CompilerServices;
+
+namespace MlopsGateway;
+
+internal sealed class InstrumentedPipelineClient(IPipelineClient inner, InstrumentedBackend b) : IPipelineClient
+{
+    public MlopsPageable<Pipeline> ListAsync(PipelineQuery? query = null, CancellationToken cancellationToken = default)
+        => b.List("Pipelines.List", null, () => inner.ListAsync(query, cancellationToken));
+
+    public Task<Pipeline> GetAsync(string pipelineId, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Pipelines.Get", InstrumentedBackend.PipelineTag(pipelineId), () => inner.GetAsync(pipelineId, cancellationToken));
+
+    public Task<Pipeline> GetByNameAsync(string name, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Pipelines.GetByName", null, () => inner.GetByNameAsync(name, cancellationToken));
+
+    public Task DeleteAsync(string pipelineId, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Pipelines.Delete", InstrumentedBackend.PipelineTag(pipelineId), () => inner.DeleteAsync(pipelineId, cancellationToken));
+
+    public MlopsPageable<PipelineVersion> ListVersionsAsync(string pipelineId, int? pageSize = null, CancellationToken cancellationToken = default)
+        => b.List("Pipelines.ListVersions", InstrumentedBackend.PipelineTag(pipelineId), () => inner.ListVersionsAsync(pipelineId, pageSize, cancellationToken));
+
+    public Task<PipelineVersion> GetVersionAsync(string pipelineId, string versionId, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Pipelines.GetVersion", InstrumentedBackend.PipelineTag(pipelineId), () => inner.GetVersionAsync(pipelineId, versionId, cancellationToken));
+
+    public Task DeleteVersionAsync(string pipelineId, string versionId, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Pipelines.DeleteVersion", InstrumentedBackend.PipelineTag(pipelineId), () => inner.DeleteVersionAsync(pipelineId, versionId, cancellationToken));
+
+    public Task<Pipeline> UploadAsync(PipelineUpload upload, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Pipelines.Upload", null, () => inner.UploadAsync(upload, cancellationToken));
+
+    public Task<PipelineVersion> UploadVersionAsync(string pipelineId, PipelineUpload upload, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Pipelines.UploadVersion", InstrumentedBackend.PipelineTag(pipelineId), () => inner.UploadVersionAsync(pipelineId, upload, cancellationToken));
+
+    public Task<Run> TriggerAsync(string pipelineId, TriggerOptions? options = null, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Pipelines.Trigger", s =>
+        {
+            s.SetTag(MlopsTelemetry.PipelineIdAttribute, pipelineId);
+            s.SetTag(MlopsTelemetry.CicdPipelineNameAttribute, pipelineId);
+        }, async () =>
+        {
+            var run = await inner.TriggerAsync(pipelineId, options, cancellationToken).ConfigureAwait(false);
+            OperationScope.Current?.SetTag(MlopsTelemetry.RunIdAttribute, run.Id);
+            OperationScope.Current?.SetTag(MlopsTelemetry.CicdPipelineRunIdAttribute, run.Id);
+            return run;
+        });
+
+    public MlopsPageable<TaskRun> ListTaskRunsAsync(RunRef run, CancellationToken cancellationToken = default)
+        => b.List("Pipelines.ListTaskRuns", InstrumentedBackend.RunTag(run), () => inner.ListTaskRunsAsync(run, cancellationToken));
+
+    public IAsyncEnumerable<string> ReadTaskLogAsync(RunRef run, string taskId, TaskLogOptions? options = null, CancellationToken cancellationToken = default)
+        => ReadAsync(b.Create("Pipelines.ReadTaskLog", InstrumentedBackend.RunTag(run), () => inner.ReadTaskLogAsync(run, taskId, options, cancellationToken)), run, cancellationToken);
+
+    private async IAsyncEnumerable<string> ReadAsync(IAsyncEnumerable<string> lines, RunRef run, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var enumerator = lines.GetAsyncEnumerator(cancellationToken);
+        using var scope = b.Start("Pipelines.ReadTaskLog", InstrumentedBackend.RunTag(run));
+        while (true)
+        {
+            try
+            {
+                if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                {
+                    yield break;
+                }
+            }
+            catch (Exception ex)
+            {
+                scope.Fail(ex);
+                throw;
+            }
+            yield return enumerator.Current;
+        }
+    }
+
+    public Task<Pipeline> PauseAsync(string pipelineId, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Pipelines.Pause", InstrumentedBackend.PipelineTag(pipelineId), () => inner.PauseAsync(pipelineId, cancellationToken));
+
+    public Task<Pipeline> ResumeAsync(string pipelineId, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Pipelines.Resume", InstrumentedBackend.PipelineTag(pipelineId), () => inner.ResumeAsync(pipelineId, cancellationToken));
+}

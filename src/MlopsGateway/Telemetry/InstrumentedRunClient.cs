@@ -1,0 +1,70 @@
+namespace MlopsGateway;
+
+internal sealed class InstrumentedRunClient(IRunClient inner, InstrumentedBackend b) : IRunClient
+{
+    public Task<Experiment> CreateExperimentAsync(string name, ExperimentCreateOptions? options = null, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Runs.CreateExperiment", null, () => inner.CreateExperimentAsync(name, options, cancellationToken));
+
+    public Task<Experiment> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Runs.GetExperiment", null, () => inner.GetExperimentAsync(experimentId, cancellationToken));
+
+    public Task<Experiment> GetExperimentByNameAsync(string name, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Runs.GetExperimentByName", null, () => inner.GetExperimentByNameAsync(name, cancellationToken));
+
+    public MlopsPageable<Experiment> ListExperimentsAsync(ExperimentQuery? query = null, CancellationToken cancellationToken = default)
+        => b.List("Runs.ListExperiments", null, () => inner.ListExperimentsAsync(query, cancellationToken));
+
+    public Task DeleteExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Runs.DeleteExperiment", null, () => inner.DeleteExperimentAsync(experimentId, cancellationToken));
+
+    public Task RestoreExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Runs.RestoreExperiment", null, () => inner.RestoreExperimentAsync(experimentId, cancellationToken));
+
+    public Task<Run> CreateRunAsync(string experimentId, RunCreateOptions? options = null, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Runs.CreateRun", null, () => inner.CreateRunAsync(experimentId, options, cancellationToken));
+
+    public Task<ActiveRun> StartAsync(string experimentName, RunStartOptions? options = null, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Runs.Start", null, () => inner.StartAsync(experimentName, options, cancellationToken));
+
+    public Task<Run> GetAsync(RunRef run, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Runs.Get", InstrumentedBackend.RunTag(run), () => inner.GetAsync(run, cancellationToken));
+
+    public MlopsPageable<Run> ListAsync(RunQuery? query = null, CancellationToken cancellationToken = default)
+        => b.List("Runs.List", query?.PipelineId is { } p ? InstrumentedBackend.PipelineTag(p) : null, () => inner.ListAsync(query, cancellationToken));
+
+    public Task LogBatchAsync(RunRef run, RunLogBatch batch, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Runs.LogBatch", InstrumentedBackend.RunTag(run), () => inner.LogBatchAsync(run, batch, cancellationToken));
+
+    public Task SetTagAsync(RunRef run, string key, string value, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Runs.SetTag", InstrumentedBackend.RunTag(run), () => inner.SetTagAsync(run, key, value, cancellationToken));
+
+    public Task DeleteTagAsync(RunRef run, string key, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Runs.DeleteTag", InstrumentedBackend.RunTag(run), () => inner.DeleteTagAsync(run, key, cancellationToken));
+
+    public MlopsPageable<MetricPoint> GetMetricHistoryAsync(RunRef run, string metricKey, CancellationToken cancellationToken = default)
+        => b.List("Runs.GetMetricHistory", InstrumentedBackend.RunTag(run), () => inner.GetMetricHistoryAsync(run, metricKey, cancellationToken));
+
+    public Task<Run> EndAsync(RunRef run, RunStatus status, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Runs.End", InstrumentedBackend.RunTag(run), () => inner.EndAsync(run, status, cancellationToken));
+
+    public Task CancelAsync(RunRef run, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Runs.Cancel", InstrumentedBackend.RunTag(run), () => inner.CancelAsync(run, cancellationToken));
+
+    public Task<Run> RetryAsync(RunRef run, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Runs.Retry", InstrumentedBackend.RunTag(run), () => inner.RetryAsync(run, cancellationToken));
+
+    public Task DeleteAsync(RunRef run, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Runs.Delete", InstrumentedBackend.RunTag(run), () => inner.DeleteAsync(run, cancellationToken));
+
+    public Task UploadArtifactAsync(RunRef run, string path, Stream content, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Runs.UploadArtifact", InstrumentedBackend.RunTag(run), () => inner.UploadArtifactAsync(run, path, content, cancellationToken));
+
+    public Task<Stream> DownloadArtifactAsync(RunRef run, string path, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Runs.DownloadArtifact", InstrumentedBackend.RunTag(run), () => inner.DownloadArtifactAsync(run, path, cancellationToken));
+
+    public MlopsPageable<ArtifactInfo> ListArtifactsAsync(RunRef run, string? path = null, CancellationToken cancellationToken = default)
+        => b.List("Runs.ListArtifacts", InstrumentedBackend.RunTag(run), () => inner.ListArtifactsAsync(run, path, cancellationToken));
+
+    public Task<Run> WaitForCompletionAsync(RunRef run, WaitOptions? options = null, IProgress<Run>? progress = null, CancellationToken cancellationToken = default)
+        => b.InvokeAsync("Runs.WaitForCompletion", InstrumentedBackend.RunTag(run), () => inner.WaitForCompletionAsync(run, options, progress, cancellationToken));
+}
