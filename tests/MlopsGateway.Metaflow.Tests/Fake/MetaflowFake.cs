@@ -717,13 +717,28 @@ internal sealed class MetaflowFake : IAsyncDisposable
 
     // ---- seeding for tests -------------------------------------------------------------------------
 
-    /// <summary>Moves the run sequence so the next server-assigned run number is <paramref name="next"/>.</summary>
-    public void SeedSequences(long nextRun, long nextTask)
+    /// <summary>Forgets every object (sequences included).</summary>
+    public void Reset()
     {
         lock (_gate)
         {
-            _runSeq = nextRun - 1;
-            _taskSeq = nextTask - 1;
+            _flows.Clear();
+            _runs.Clear();
+            _steps.Clear();
+            _tasks.Clear();
+            _metadata.Clear();
+            _artifacts.Clear();
+            _runSeq = _taskSeq = _metadataSeq = 0;
+        }
+    }
+
+    /// <summary>Moves the sequences so the next server-assigned run and task numbers are the given ones (null keeps one).</summary>
+    public void SeedSequences(long? nextRun, long? nextTask)
+    {
+        lock (_gate)
+        {
+            _runSeq = nextRun - 1 ?? _runSeq;
+            _taskSeq = nextTask - 1 ?? _taskSeq;
         }
     }
 }
