@@ -28,7 +28,6 @@ public sealed class MetaflowBackend : MlopsBackendBase
     private static readonly BackendCapabilities StaticCapabilities = BackendCapabilities.Create(
         new Dictionary<MlopsCapability, CapabilitySupport>
         {
-            [MlopsCapability.Experiments] = CapabilitySupport.Native,
             [MlopsCapability.RunTracking] = CapabilitySupport.Native,
             [MlopsCapability.RunRead] = CapabilitySupport.Native,
             [MlopsCapability.RunTags] = CapabilitySupport.Native,
@@ -53,6 +52,7 @@ public sealed class MetaflowBackend : MlopsBackendBase
         Api = new MetaflowApi(new BackendHttp(context, new MetaflowErrorParser()), context);
         _version = new AsyncOnce<Version?>(ProbeVersionAsync);
         UserName = context.Options.GetSetting("User", Environment.UserName) ?? "mlopsgateway";
+        ResolveListStatus = bool.TryParse(context.Options.GetSetting("ResolveListStatus"), out var resolve) && resolve;
         Heartbeats = new RunHeartbeats(this);
         Runs = new MetaflowRunClient(this);
         Pipelines = new MetaflowPipelineClient(this);
@@ -82,6 +82,9 @@ public sealed class MetaflowBackend : MlopsBackendBase
     internal MetaflowApi Api { get; }
 
     internal string UserName { get; }
+
+    /// <summary>Setting <c>ResolveListStatus</c>: derive every listed run's status (two requests a run) even without a status filter.</summary>
+    internal bool ResolveListStatus { get; }
 
     internal RunHeartbeats Heartbeats { get; }
 

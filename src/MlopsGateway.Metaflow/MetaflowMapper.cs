@@ -13,21 +13,6 @@ internal static class MetaflowMapper
     /// <summary>Artifacts of the <c>_parameters</c> task that are Metaflow internals, not parameters.</summary>
     public static bool IsParameterName(string artifactName) => artifactName.Length > 0 && artifactName[0] != '_' && artifactName != "name";
 
-    /// <summary>A Metaflow tag <c>x</c> is the key <c>x</c> with value <c>""</c>; tags are never split on <c>:</c>.</summary>
-    public static IReadOnlyDictionary<string, string> Tags(List<string> tags)
-    {
-        if (tags.Count == 0)
-        {
-            return MetaflowMapper.NoStrings;
-        }
-        var map = new Dictionary<string, string>(tags.Count, StringComparer.Ordinal);
-        foreach (var tag in tags)
-        {
-            map[tag] = "";
-        }
-        return map;
-    }
-
     public static Pipeline ToPipeline(FlowDto flow, string backend) => new()
     {
         Backend = backend,
@@ -35,7 +20,7 @@ internal static class MetaflowMapper
         Name = flow.FlowId,
         CreatedAt = MetaflowStatus.FromMs(flow.TsEpoch),
         Owners = flow.UserName is { Length: > 0 } user ? [user] : [],
-        Tags = Tags(flow.Tags),
+        Tags = MetaflowTags.ToMap(flow.Tags),
         Native = JsonSerializer.SerializeToElement(flow, Json.FlowDto),
     };
 
@@ -45,7 +30,7 @@ internal static class MetaflowMapper
         Id = flow.FlowId,
         Name = flow.FlowId,
         CreatedAt = MetaflowStatus.FromMs(flow.TsEpoch),
-        Tags = Tags(flow.Tags),
+        Tags = MetaflowTags.ToMap(flow.Tags),
         Native = JsonSerializer.SerializeToElement(flow, Json.FlowDto),
     };
 
@@ -57,7 +42,7 @@ internal static class MetaflowMapper
         {
             Backend = backend,
             Id = new MetaflowRunRef(run.FlowId, run.RunNumber.Value).ToString(),
-            Name = run.RunNumber.Value,
+            Name = MetaflowTags.NameOf(run.SystemTags) ?? run.RunNumber.Value,
             Status = status?.Status ?? RunStatus.Unknown,
             RawStatus = status?.Raw,
             StartTime = start,
@@ -65,7 +50,7 @@ internal static class MetaflowMapper
             ExperimentId = run.FlowId,
             PipelineId = run.FlowId,
             Params = parameters ?? MetaflowMapper.NoStrings,
-            Tags = Tags(run.Tags),
+            Tags = MetaflowTags.ToMap(run.Tags),
             SystemTags = run.SystemTags,
             Native = JsonSerializer.SerializeToElement(run, Json.RunDto),
         };

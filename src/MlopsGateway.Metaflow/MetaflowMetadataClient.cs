@@ -60,7 +60,7 @@ public sealed class MetaflowMetadataClient
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<MetaflowStep> RegisterStepAsync(string runId, string step, CancellationToken cancellationToken = default)
     {
-        var run = MetaflowRunRef.Parse(runId);
+        var run = MetaflowRunRef.Parse(runId, _backend.Context);
         MetaflowValidation.Name(step, "step name");
         try
         {
@@ -77,7 +77,7 @@ public sealed class MetaflowMetadataClient
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     public MlopsPageable<MetaflowStep> ListStepsAsync(string runId, CancellationToken cancellationToken = default)
     {
-        var run = MetaflowRunRef.Parse(runId);
+        var run = MetaflowRunRef.Parse(runId, _backend.Context);
         return Pageable(ct => ParentChecked(Api.ListStepsAsync(run, ct), c => Api.GetRunAsync(run, c), ct), MetaflowMapper.ToStep, cancellationToken);
     }
 
@@ -91,7 +91,7 @@ public sealed class MetaflowMetadataClient
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<MetaflowTask> RegisterTaskAsync(string runId, string step, string? taskName = null, CancellationToken cancellationToken = default)
     {
-        var run = MetaflowRunRef.Parse(runId);
+        var run = MetaflowRunRef.Parse(runId, _backend.Context);
         MetaflowValidation.Name(step, "step name");
         if (taskName is not null)
         {
@@ -114,7 +114,7 @@ public sealed class MetaflowMetadataClient
     /// <param name="taskId">The task number or name.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<MetaflowTask> GetTaskAsync(string runId, string step, string taskId, CancellationToken cancellationToken = default)
-        => MetaflowMapper.ToTask(await Api.GetTaskAsync(MetaflowRunRef.Parse(runId), step, taskId, cancellationToken).ConfigureAwait(false));
+        => MetaflowMapper.ToTask(await Api.GetTaskAsync(MetaflowRunRef.Parse(runId, _backend.Context), step, taskId, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Lists the tasks of a step.</summary>
     /// <param name="runId">The run, <c>Flow/run</c>.</param>
@@ -122,7 +122,7 @@ public sealed class MetaflowMetadataClient
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     public MlopsPageable<MetaflowTask> ListTasksAsync(string runId, string step, CancellationToken cancellationToken = default)
     {
-        var run = MetaflowRunRef.Parse(runId);
+        var run = MetaflowRunRef.Parse(runId, _backend.Context);
         return Pageable(ct => ParentChecked(Api.ListTasksAsync(run, step, ct), c => Api.GetStepAsync(run, step, c), ct), MetaflowMapper.ToTask, cancellationToken);
     }
 
@@ -138,7 +138,7 @@ public sealed class MetaflowMetadataClient
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<IReadOnlyList<string>> FilterTasksAsync(string runId, string step, string fieldName, string pattern, CancellationToken cancellationToken = default)
     {
-        var run = MetaflowRunRef.Parse(runId);
+        var run = MetaflowRunRef.Parse(runId, _backend.Context);
         ArgumentException.ThrowIfNullOrEmpty(fieldName);
         ArgumentNullException.ThrowIfNull(pattern);
         try
@@ -162,7 +162,7 @@ public sealed class MetaflowMetadataClient
     /// <param name="runId">The run, <c>Flow/run</c>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<bool> HeartbeatRunAsync(string runId, CancellationToken cancellationToken = default)
-        => Api.HeartbeatRunAsync(MetaflowRunRef.Parse(runId), cancellationToken);
+        => Api.HeartbeatRunAsync(MetaflowRunRef.Parse(runId, _backend.Context), cancellationToken);
 
     /// <summary>Beats a task's heartbeat (the service bumps the run's too); false when nothing was updated.</summary>
     /// <param name="runId">The run, <c>Flow/run</c>.</param>
@@ -170,7 +170,7 @@ public sealed class MetaflowMetadataClient
     /// <param name="taskId">The task number or name.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<bool> HeartbeatTaskAsync(string runId, string step, string taskId, CancellationToken cancellationToken = default)
-        => Api.HeartbeatTaskAsync(MetaflowRunRef.Parse(runId), step, taskId, cancellationToken);
+        => Api.HeartbeatTaskAsync(MetaflowRunRef.Parse(runId, _backend.Context), step, taskId, cancellationToken);
 
     /// <summary>Metadata rows of one task, every attempt.</summary>
     /// <param name="runId">The run, <c>Flow/run</c>.</param>
@@ -179,7 +179,7 @@ public sealed class MetaflowMetadataClient
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     public MlopsPageable<MetaflowMetadataEntry> ListTaskMetadataAsync(string runId, string step, string taskId, CancellationToken cancellationToken = default)
     {
-        var run = MetaflowRunRef.Parse(runId);
+        var run = MetaflowRunRef.Parse(runId, _backend.Context);
         return Pageable(ct => ParentChecked(Api.ListTaskMetadataAsync(run, step, taskId, ct), c => Api.GetTaskAsync(run, step, taskId, c), ct),
             MetaflowMapper.ToMetadata, cancellationToken);
     }
@@ -189,7 +189,7 @@ public sealed class MetaflowMetadataClient
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     public MlopsPageable<MetaflowMetadataEntry> ListRunMetadataAsync(string runId, CancellationToken cancellationToken = default)
     {
-        var run = MetaflowRunRef.Parse(runId);
+        var run = MetaflowRunRef.Parse(runId, _backend.Context);
         return Pageable(ct => ParentChecked(Api.ListRunMetadataAsync(run, ct), c => Api.GetRunAsync(run, c), ct), MetaflowMapper.ToMetadata, cancellationToken);
     }
 
@@ -205,7 +205,7 @@ public sealed class MetaflowMetadataClient
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task AddMetadataAsync(string runId, string step, string taskId, IReadOnlyList<MetaflowMetadataWrite> rows, CancellationToken cancellationToken = default)
     {
-        var run = MetaflowRunRef.Parse(runId);
+        var run = MetaflowRunRef.Parse(runId, _backend.Context);
         ArgumentNullException.ThrowIfNull(rows);
         var body = new List<MetadataWriteDto>(rows.Count);
         foreach (var row in rows)
@@ -238,7 +238,7 @@ public sealed class MetaflowMetadataClient
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     public MlopsPageable<MetaflowArtifact> ListArtifactsAsync(string runId, string? step = null, string? taskId = null, int? attempt = null, CancellationToken cancellationToken = default)
     {
-        var run = MetaflowRunRef.Parse(runId);
+        var run = MetaflowRunRef.Parse(runId, _backend.Context);
         if ((taskId is not null && step is null) || (attempt is not null && taskId is null))
         {
             throw new MlopsValidationException("A task needs its step, and an attempt needs its task.");
@@ -259,7 +259,7 @@ public sealed class MetaflowMetadataClient
     /// <param name="attempt">The attempt, or null for the latest.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<MetaflowArtifact> GetArtifactAsync(string runId, string step, string taskId, string name, int? attempt = null, CancellationToken cancellationToken = default)
-        => MetaflowMapper.ToArtifact(await Api.GetArtifactAsync(MetaflowRunRef.Parse(runId), step, taskId, name, attempt, cancellationToken).ConfigureAwait(false));
+        => MetaflowMapper.ToArtifact(await Api.GetArtifactAsync(MetaflowRunRef.Parse(runId, _backend.Context), step, taskId, name, attempt, cancellationToken).ConfigureAwait(false));
 
     /// <summary>
     /// Registers artifact records of a task. Names, types, datastore types and locations over 255
@@ -273,7 +273,7 @@ public sealed class MetaflowMetadataClient
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task AddArtifactsAsync(string runId, string step, string taskId, IReadOnlyList<MetaflowArtifactWrite> artifacts, CancellationToken cancellationToken = default)
     {
-        var run = MetaflowRunRef.Parse(runId);
+        var run = MetaflowRunRef.Parse(runId, _backend.Context);
         ArgumentNullException.ThrowIfNull(artifacts);
         var body = new List<ArtifactWriteDto>(artifacts.Count);
         var keys = new HashSet<(int, string)>();

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using MlopsGateway.Http;
 using MlopsGateway.Metaflow.Wire;
 
 namespace MlopsGateway.Metaflow;
@@ -19,31 +20,13 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
     protected override string NotSupportedHint =>
         "the Metaflow metadata service records runs, tags, steps and artifact records only: parameter values, metrics and artifact files live pickled in Metaflow's datastore. Route tracking to an MLflow or Local backend.";
 
-    // ---- experiments = flows ------------------------------------------------------------------------
-
-    public override async Task<Experiment> CreateExperimentAsync(string name, ExperimentCreateOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        MetaflowValidation.Name(name, "flow name");
-        var tags = options?.Tags is { Count: > 0 } t ? MetaflowValidation.PlainTags(t, "ExperimentCreateOptions.Tags") : null;
-        var flow = await Api.CreateFlowAsync(name, new CreateObjectRequest { UserName = backend.UserName, Tags = tags }, cancellationToken).ConfigureAwait(false);
-        return MetaflowMapper.ToExperiment(flow, backend.Name);
-    }
-
-    public override async Task<Experiment> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
-    {
-        MetaflowValidation.Name(experimentId, "flow name");
-        return MetaflowMapper.ToExperiment(await Api.GetFlowAsync(experimentId, cancellationToken).ConfigureAwait(false), backend.Name);
-    }
-
-    public override Task<Experiment> GetExperimentByNameAsync(string name, CancellationToken cancellationToken = default)
-        => GetExperimentAsync(name, cancellationToken);
-
-    public override MlopsPageable<Experiment> ListExperimentsAsync(ExperimentQuery? query = null, CancellationToken cancellationToken = default)
-    {
-        var size = backend.Capabilities.Limits.ClampPageSize(query?.PageSize);
-        return new StreamingPageable<Experiment>(
-            ct => Select(Api.ListFlowsAsync(size, ct), f => MetaflowMapper.ToExperiment(f, backend.Name), ct), size, cancellationToken);
-    }
+    /// <summary>
+    /// Registration: the experiment name is the flow (registered when missing), the caller's run id (or a
+    /// generated one) the string run id. Flows are not exposed as experiments otherwise (they cannot be
+    /// deleted or restored), so the buffered run helper gets a private view that knows the flow mapping.
+    /// </summary>
+    public override Task<ActiveRun> StartAsync(string experimentName, RunStartOptions? options = null, CancellationToken cancellationToken = default)
+        => ActiveRun.StartAsync(new RegistrationView(backend, this), experimentName, options, backend.Capabilities.Limits, Context.TimeProvider, cancellationToken);
 
     // ---- registration --------------------------------------------------------------------------------
 
@@ -52,14 +35,19 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
         MetaflowValidation.Name(experimentId, "flow name");
         var runId = options?.RunId ?? "mlopsgw-" + Guid.NewGuid().ToString("N");
         MetaflowValidation.RunId(runId);
-        var tags = options?.Tags is { Count: > 0 } t ? MetaflowValidation.PlainTags(t, "RunCreateOptions.Tags") : [];
+        var tags = options?.Tags is { Count: > 0 } t ? t.Select(kv => MetaflowTags.Encode(kv.Key, kv.Value)).ToList() : [];
+        var systemTags = new List<string> { $"user:{backend.UserName}", "runtime:mlopsgateway" };
+        if (options?.Name is { Length: > 0 } name)
+        {
+            systemTags.Add(MetaflowTags.NameTag(name));
+        }
         var reference = new MetaflowRunRef(experimentId, runId);
         var body = new CreateObjectRequest
         {
             UserName = backend.UserName,
             RunNumber = runId,
             Tags = tags,
-            SystemTags = [$"user:{backend.UserName}", "runtime:mlopsgateway"],
+            SystemTags = systemTags,
         };
         RunDto run;
         try
@@ -79,10 +67,10 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
 
     public override async Task<Run> EndAsync(RunRef run, RunStatus status, CancellationToken cancellationToken = default)
     {
-        var reference = MetaflowRunRef.Parse(run.Id);
+        var reference = MetaflowRunRef.Parse(run.Id, Context);
         if (status is not (RunStatus.Succeeded or RunStatus.Failed or RunStatus.Canceled))
         {
-            throw new MlopsValidationException($"A run ends Succeeded, Failed or Canceled, not {status}.");
+            throw MlopsErrors.Create(MlopsErrorKind.Validation, $"A run ends Succeeded, Failed or Canceled, not {status}.", Context);
         }
         backend.Heartbeats.Stop(reference);
         // The derived status reads the end step's attempt_ok, so ending a run writes exactly that (Canceled has no Metaflow form: failed).
@@ -102,7 +90,7 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
 
     public override async Task<Run> GetAsync(RunRef run, CancellationToken cancellationToken = default)
     {
-        var reference = MetaflowRunRef.Parse(run.Id);
+        var reference = MetaflowRunRef.Parse(run.Id, Context);
         var dto = await Api.GetRunAsync(reference, cancellationToken).ConfigureAwait(false);
         var status = DeriveStatusAsync(dto, cancellationToken);
         var parameters = ReadParameterNamesAsync(reference, cancellationToken);
@@ -118,61 +106,68 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
             throw new MlopsNotSupportedException(backend.Name, "Runs.List",
                 "Metaflow run listings filter by flow, status, tags and start time only: metric and param predicates, ordering and native filters need values the metadata service does not hold. Filter or sort the streamed runs yourself.");
         }
-        if (query.Tags is { } tagFilter)
-        {
-            MetaflowValidation.PlainTags(tagFilter, "RunQuery.Tags");
-        }
         var size = backend.Capabilities.Limits.ClampPageSize(query.PageSize);
         return new StreamingPageable<Run>(ct => ListRunsAsync(query, size, ct), size, cancellationToken);
     }
 
     // ---- tags --------------------------------------------------------------------------------------------
 
-    public override async Task SetTagAsync(RunRef run, string key, string value, CancellationToken cancellationToken = default)
-    {
-        var reference = MetaflowRunRef.Parse(run.Id);
-        MetaflowValidation.PlainTags([new(key, value)], "tag");
-        await backend.RequireVersionAsync(MetaflowBackend.TagMutationVersion, "Runs.SetTag", "tag mutation", cancellationToken).ConfigureAwait(false);
-        var current = await Api.GetRunAsync(reference, cancellationToken).ConfigureAwait(false);
-        RejectSystemTag(current, key);
-        await Api.MutateTagsAsync(reference, new TagMutationRequest { TagsToAdd = [key] }, cancellationToken).ConfigureAwait(false);
-    }
+    public override Task SetTagAsync(RunRef run, string key, string value, CancellationToken cancellationToken = default)
+        => MutateAsync(run, [new(key, value)], null, "Runs.SetTag", cancellationToken);
 
-    public override async Task DeleteTagAsync(RunRef run, string key, CancellationToken cancellationToken = default)
+    public override Task DeleteTagAsync(RunRef run, string key, CancellationToken cancellationToken = default)
     {
-        var reference = MetaflowRunRef.Parse(run.Id);
         ArgumentException.ThrowIfNullOrEmpty(key);
-        await backend.RequireVersionAsync(MetaflowBackend.TagMutationVersion, "Runs.DeleteTag", "tag mutation", cancellationToken).ConfigureAwait(false);
-        var current = await Api.GetRunAsync(reference, cancellationToken).ConfigureAwait(false);
-        RejectSystemTag(current, key);
-        if (!current.Tags.Contains(key, StringComparer.Ordinal))
-        {
-            throw new MlopsNotFoundException($"Metaflow run '{reference}' has no tag '{key}'.", new MlopsErrorDetails { Backend = backend.Name });
-        }
-        await Api.MutateTagsAsync(reference, new TagMutationRequest { TagsToRemove = [key] }, cancellationToken).ConfigureAwait(false);
+        return MutateAsync(run, [], key, "Runs.DeleteTag", cancellationToken);
     }
 
-    /// <summary>Tags only (one mutation); params and metrics have no place in the metadata service.</summary>
-    public override async Task LogBatchAsync(RunRef run, RunLogBatch batch, CancellationToken cancellationToken = default)
+    /// <summary>Tags only (one mutation, last write wins); params and metrics have no place in the metadata service.</summary>
+    public override Task LogBatchAsync(RunRef run, RunLogBatch batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var reference = MetaflowRunRef.Parse(run.Id);
         if (batch.Params.Count > 0 || batch.Metrics.Count > 0)
         {
             throw NotSupported("LogBatch");
         }
-        if (batch.Tags.Count == 0)
+        return batch.Tags.Count == 0 ? Task.CompletedTask : MutateAsync(run, batch.Tags, null, "Runs.LogBatch", cancellationToken);
+    }
+
+    /// <summary>
+    /// One <c>tag/mutate</c> (removals are applied before additions, atomically): every stored tag carrying a
+    /// written or deleted key is removed and the key's last written value added. System tags are refused
+    /// before sending; deleting a key the run does not carry is NotFound.
+    /// </summary>
+    private async Task MutateAsync(RunRef run, IReadOnlyList<KeyValuePair<string, string>> writes, string? delete, string operation, CancellationToken ct)
+    {
+        var reference = MetaflowRunRef.Parse(run.Id, Context);
+        var finals = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in writes)
         {
-            return;
+            MetaflowTags.Encode(key, value); // validates before anything is sent
+            finals[key] = value;
         }
-        var tags = MetaflowValidation.PlainTags(batch.Tags, "RunLogBatch.Tags");
-        await backend.RequireVersionAsync(MetaflowBackend.TagMutationVersion, "Runs.LogBatch", "tag mutation", cancellationToken).ConfigureAwait(false);
-        var current = await Api.GetRunAsync(reference, cancellationToken).ConfigureAwait(false);
-        foreach (var tag in tags)
+        if (delete is not null && delete.StartsWith(MetaflowTags.Prefix, StringComparison.Ordinal))
+        {
+            throw new MlopsValidationException($"Tag keys starting with '{MetaflowTags.Prefix}' are reserved for the gateway's key=value encoding.");
+        }
+        await backend.RequireVersionAsync(MetaflowBackend.TagMutationVersion, operation, "tag mutation", ct).ConfigureAwait(false);
+        var current = await Api.GetRunAsync(reference, ct).ConfigureAwait(false);
+        var add = finals.Select(kv => MetaflowTags.Encode(kv.Key, kv.Value)).ToList();
+        foreach (var tag in add)
         {
             RejectSystemTag(current, tag);
         }
-        await Api.MutateTagsAsync(reference, new TagMutationRequest { TagsToAdd = tags }, cancellationToken).ConfigureAwait(false);
+        var keys = delete is null ? finals.Keys.ToList() : [delete];
+        if (delete is not null)
+        {
+            RejectSystemTag(current, delete);
+        }
+        var remove = keys.SelectMany(k => MetaflowTags.Carrying(current.Tags, k)).Except(add, StringComparer.Ordinal).ToList();
+        if (delete is not null && remove.Count == 0)
+        {
+            throw MlopsErrors.Create(MlopsErrorKind.NotFound, $"Metaflow run '{reference}' has no tag '{delete}'.", Context);
+        }
+        await Api.MutateTagsAsync(reference, new TagMutationRequest { TagsToAdd = add, TagsToRemove = remove }, ct).ConfigureAwait(false);
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------
@@ -219,7 +214,7 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
         flows.AddRange(query.ExperimentIds.Where(e => !flows.Contains(e, StringComparer.Ordinal)));
         var runs = flows.Count > 0 ? RunsOfFlowsAsync(flows, pageSize, ct) : RunsOfAllFlowsAsync(pageSize, ct);
         var filtered = Filter(runs, query);
-        if (query.Statuses.Count == 0)
+        if (query.Statuses.Count == 0 && !backend.ResolveListStatus)
         {
             await foreach (var run in filtered.WithCancellation(ct).ConfigureAwait(false))
             {
@@ -237,7 +232,7 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
             {
                 var head = window.Dequeue();
                 var status = await head.Status.ConfigureAwait(false);
-                if (query.Statuses.Contains(status.Status))
+                if (query.Statuses.Count == 0 || query.Statuses.Contains(status.Status))
                 {
                     yield return MetaflowMapper.ToRun(head.Run, backend.Name, status);
                 }
@@ -247,7 +242,7 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
         {
             var head = window.Dequeue();
             var status = await head.Status.ConfigureAwait(false);
-            if (query.Statuses.Contains(status.Status))
+            if (query.Statuses.Count == 0 || query.Statuses.Contains(status.Status))
             {
                 yield return MetaflowMapper.ToRun(head.Run, backend.Name, status);
             }
@@ -301,9 +296,13 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
             {
                 continue;
             }
-            if (query.Tags is { Count: > 0 } tags && !tags.Keys.All(k => run.Tags.Contains(k, StringComparer.Ordinal)))
+            if (query.Tags is { Count: > 0 } tags)
             {
-                continue;
+                var map = MetaflowTags.ToMap(run.Tags);
+                if (!tags.All(t => map.TryGetValue(t.Key, out var v) && v == t.Value))
+                {
+                    continue;
+                }
             }
             yield return run;
         }
@@ -313,10 +312,38 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
     {
         if (run.SystemTags.Contains(tag, StringComparer.Ordinal))
         {
-            throw new MlopsValidationException(
-                $"'{tag}' is a system tag of Metaflow run '{run.FlowId}/{run.RunNumber}'; system tags are read-only (see Run.SystemTags).",
-                new MlopsErrorDetails { Backend = backend.Name });
+            throw MlopsErrors.Create(MlopsErrorKind.Validation,
+                $"'{tag}' is a system tag of Metaflow run '{run.FlowId}/{run.RunNumber}'; system tags are read-only (see Run.SystemTags).", Context);
         }
+    }
+
+    /// <summary>The run client as the buffered run helper sees it: experiments are flows, registered on demand.</summary>
+    private sealed class RegistrationView(MetaflowBackend backend, MetaflowRunClient runs) : RunClientBase(backend)
+    {
+        public override async Task<Experiment> GetExperimentByNameAsync(string name, CancellationToken cancellationToken = default)
+            => FlowAsExperiment(await backend.Metadata.RegisterFlowAsync(name, cancellationToken).ConfigureAwait(false));
+
+        public override Task<Run> CreateRunAsync(string experimentId, RunCreateOptions? options = null, CancellationToken cancellationToken = default)
+            => runs.CreateRunAsync(experimentId, options, cancellationToken);
+
+        public override Task LogBatchAsync(RunRef run, RunLogBatch batch, CancellationToken cancellationToken = default)
+            => runs.LogBatchAsync(run, batch, cancellationToken);
+
+        public override Task<Run> EndAsync(RunRef run, RunStatus status, CancellationToken cancellationToken = default)
+            => runs.EndAsync(run, status, cancellationToken);
+
+        public override Task<Run> GetAsync(RunRef run, CancellationToken cancellationToken = default)
+            => runs.GetAsync(run, cancellationToken);
+
+        private static Experiment FlowAsExperiment(Pipeline flow) => new()
+        {
+            Backend = flow.Backend,
+            Id = flow.Id,
+            Name = flow.Name,
+            CreatedAt = flow.CreatedAt,
+            Tags = flow.Tags,
+            Native = flow.Native,
+        };
     }
 
     internal static async IAsyncEnumerable<TOut> Select<TIn, TOut>(IAsyncEnumerable<TIn> source, Func<TIn, TOut> map, [EnumeratorCancellation] CancellationToken ct)

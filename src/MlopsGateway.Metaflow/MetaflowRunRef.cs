@@ -1,3 +1,5 @@
+using MlopsGateway.Http;
+
 namespace MlopsGateway.Metaflow;
 
 /// <summary>
@@ -8,15 +10,18 @@ namespace MlopsGateway.Metaflow;
 /// <param name="Run">The run number or string run id.</param>
 internal readonly record struct MetaflowRunRef(string Flow, string Run)
 {
-    /// <summary>Parses <c>Flow/run</c>; anything else is a <see cref="MlopsValidationException"/> before any request.</summary>
-    public static MetaflowRunRef Parse(string runId)
+    /// <summary>
+    /// Parses <c>Flow/run</c>. Anything else names no Metaflow run: <see cref="MlopsNotFoundException"/>
+    /// (stamped with the backend and operation), before any request.
+    /// </summary>
+    public static MetaflowRunRef Parse(string runId, BackendContext context)
     {
         ArgumentNullException.ThrowIfNull(runId);
         var slash = runId.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || slash == runId.Length - 1)
         {
-            throw new MlopsValidationException(
-                $"'{runId}' is not a Metaflow run id: expected 'Flow/run' such as 'TrainFlow/24' or 'TrainFlow/argo-train-abc'.");
+            throw MlopsErrors.Create(MlopsErrorKind.NotFound,
+                $"No Metaflow run has the id '{runId}': Metaflow run ids are 'Flow/run' such as 'TrainFlow/24' or 'TrainFlow/argo-train-abc'.", context);
         }
         return new MetaflowRunRef(runId[..slash], runId[(slash + 1)..]);
     }

@@ -48,24 +48,4 @@ internal static class MetaflowValidation
                 $"The Metaflow task name '{taskName}' is numeric; task numbers are assigned by the service. Choose a non-numeric name.");
         }
     }
-
-    /// <summary>Metaflow tags are plain strings: the neutral tag <c>x</c> must have the value <c>""</c>.</summary>
-    public static List<string> PlainTags(IEnumerable<KeyValuePair<string, string>> tags, string what)
-    {
-        var result = new List<string>();
-        foreach (var (key, value) in tags)
-        {
-            if (string.IsNullOrEmpty(key))
-            {
-                throw new MlopsValidationException($"A Metaflow tag in {what} is empty.");
-            }
-            if (!string.IsNullOrEmpty(value))
-            {
-                throw new MlopsValidationException(
-                    $"Metaflow tags are plain strings without values: set '{key}' with the value \"\" (or the whole text as the key, e.g. '{key}:{value}').");
-            }
-            result.Add(key);
-        }
-        return result;
-    }
 }

@@ -46,7 +46,7 @@ public sealed class BackendTests
         await using var host = await MetaflowHost.StartAsync();
         var run = await host.RegisterRunAsync("TrainFlow");
         run.Name.Should().StartWith("mlopsgw-");
-        MetaflowRunRef.Parse(run.Id).Run.Should().Be(run.Name);
+        run.Id.Should().Be($"TrainFlow/{run.Name}");
     }
 
     [Theory]
@@ -83,7 +83,7 @@ public sealed class BackendTests
         await using var host = await MetaflowHost.StartAsync();
         var run = await host.RegisterRunAsync("TrainFlow", "argo-killed");
         // Simulate a killed runtime: the gateway stops beating (as if the process died) without an end result.
-        ((MetaflowBackend)host.Backend.GetService<MetaflowBackend>()!).Heartbeats.Stop(MetaflowRunRef.Parse(run.Id));
+        ((MetaflowBackend)host.Backend.GetService<MetaflowBackend>()!).Heartbeats.Stop(MetaflowRunRef.Parse(run.Id, host.Backend.GetService<MetaflowBackend>()!.Context));
         host.Clock.Advance(TimeSpan.FromSeconds(360));
         (await host.Backend.Runs.GetAsync(run)).Status.Should().Be(RunStatus.Running);
         host.Clock.Advance(TimeSpan.FromSeconds(1));
@@ -114,6 +114,8 @@ public sealed class BackendTests
 
         var missing = () => host.Backend.Runs.GetAsync("TrainFlow/999");
         (await missing.Should().ThrowAsync<MlopsNotFoundException>()).Which.Status.Should().Be(404);
+        var malformed = () => host.Backend.Runs.GetAsync("no-slash");
+        (await malformed.Should().ThrowAsync<MlopsNotFoundException>()).Which.Operation.Should().Be("Runs.Get");
     }
 
     [Fact]
@@ -152,19 +154,49 @@ public sealed class BackendTests
     }
 
     [Fact]
-    public async Task Tag_values_and_system_tags_are_rejected_client_side()
+    public async Task Tag_values_live_in_the_gateway_namespace_and_system_tags_are_rejected_client_side()
     {
         await using var host = await MetaflowHost.StartAsync();
         var run = await host.RegisterRunAsync("TrainFlow", "argo-s");
+        await host.Backend.Runs.SetTagAsync(run, "stage", "dev");
+        await host.Backend.Runs.SetTagAsync(run, "stage", "prod");
+        var patch = JsonNode.Parse(host.Requests.Last(r => r.Method == "PATCH").Body!)!;
+        patch["tags_to_remove"]!.AsArray().Select(t => t!.GetValue<string>()).Should().Equal("mlopsgateway/stage=dev");
+        patch["tags_to_add"]!.AsArray().Select(t => t!.GetValue<string>()).Should().Equal("mlopsgateway/stage=prod");
+        var read = await host.Backend.Runs.GetAsync(run);
+        read.Tags.Should().Equal(new Dictionary<string, string> { ["stage"] = "prod" });
+
         host.Fake.Server.ClearRequests();
-        var valued = () => host.Backend.Runs.SetTagAsync(run, "stage", "prod");
-        await valued.Should().ThrowAsync<MlopsValidationException>();
-        host.Requests.Should().BeEmpty();
         var system = () => host.Backend.Runs.DeleteTagAsync(run, "user:alice");
         (await system.Should().ThrowAsync<MlopsValidationException>()).Which.Message.Should().Contain("system tag");
         var systemAdd = () => host.Backend.Runs.SetTagAsync(run, "runtime:mlopsgateway", "");
         await systemAdd.Should().ThrowAsync<MlopsValidationException>();
+        var reserved = () => host.Backend.Runs.SetTagAsync(run, "mlopsgateway/x", "");
+        await reserved.Should().ThrowAsync<MlopsValidationException>();
         host.Requests.Should().NotContain(r => r.Method == "PATCH");
+    }
+
+    [Fact]
+    public void Metaflow_tags_are_never_split_on_colons_and_only_the_gateway_namespace_decodes()
+    {
+        MetaflowTags.Decode("team:ml").Should().Be(new KeyValuePair<string, string>("team:ml", ""));
+        MetaflowTags.Decode("a=b").Should().Be(new KeyValuePair<string, string>("a=b", ""));
+        MetaflowTags.Decode("mlopsgateway/phase=a=b").Should().Be(new KeyValuePair<string, string>("phase", "a=b"));
+        MetaflowTags.Decode("mlopsgateway/noequals").Should().Be(new KeyValuePair<string, string>("mlopsgateway/noequals", ""));
+        MetaflowTags.Encode("team:ml", "").Should().Be("team:ml");
+        var bad = () => MetaflowTags.Encode("a=b", "v");
+        bad.Should().Throw<MlopsValidationException>();
+    }
+
+    [Fact]
+    public async Task A_registered_runs_name_is_kept_as_a_system_tag()
+    {
+        await using var host = await MetaflowHost.StartAsync();
+        var run = await host.Backend.GetService<MetaflowMetadataClient>()!.RegisterRunAsync("TrainFlow", new RunCreateOptions { Name = "nightly", RunId = "argo-n" });
+        run.Name.Should().Be("nightly");
+        (await host.Backend.Runs.GetAsync(run)).Name.Should().Be("nightly");
+        run.SystemTags.Should().Contain("mlopsgateway/name=nightly");
+        (await host.RegisterRunAsync("TrainFlow", "argo-unnamed")).Name.Should().Be("argo-unnamed");
     }
 
     [Fact]

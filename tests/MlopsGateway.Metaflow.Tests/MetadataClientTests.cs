@@ -167,7 +167,7 @@ public sealed class MetadataClientTests
         await using var host = await MetaflowHost.StartAsync();
         var run = await host.RegisterRunAsync("TrainFlow", "argo-h");
         (await host.Metadata.HeartbeatRunAsync(run.Id)).Should().BeFalse("it beat at registration, under 10 s ago");
-        host.Backend.GetService<MetaflowBackend>()!.Heartbeats.Stop(MetaflowRunRef.Parse(run.Id)); // only manual beats from here
+        host.Backend.GetService<MetaflowBackend>()!.Heartbeats.Stop(MetaflowRunRef.Parse(run.Id, host.Backend.GetService<MetaflowBackend>()!.Context)); // only manual beats from here
         host.Clock.Advance(TimeSpan.FromSeconds(11));
         (await host.Metadata.HeartbeatRunAsync(run.Id)).Should().BeTrue();
         (await host.Metadata.HeartbeatRunAsync("TrainFlow/argo-none")).Should().BeFalse();

@@ -21,7 +21,7 @@ public sealed class RegistrationTests
         final.Status.Should().Be(RunStatus.Succeeded);
         final.Tags.Should().ContainKey("reviewed");
         host.Requests.Select(r => $"{r.Method} {r.Path}").Should().StartWith(
-            ["GET /flows/ScoreFlow", "POST /flows/ScoreFlow", "POST /flows/ScoreFlow/run", "POST /flows/ScoreFlow/runs/argo-score-1/heartbeat"]);
+            ["POST /flows/ScoreFlow", "POST /flows/ScoreFlow/run", "POST /flows/ScoreFlow/runs/argo-score-1/heartbeat"]);
         host.Backend.GetService<MetaflowBackend>()!.Heartbeats.Active.Should().Be(0, "ending the run stops its heartbeat");
     }
 
