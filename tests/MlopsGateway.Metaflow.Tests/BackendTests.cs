@@ -97,8 +97,7 @@ public sealed class BackendTests
     {
         await using var host = await MetaflowHost.StartAsync();
         var run = await host.RegisterRunAsync("TrainFlow", "argo-p");
-        await host.Metadata.RegisterStepAsync(run.Id, "_parameters");
-        var task = await host.Metadata.RegisterTaskAsync(run.Id, "_parameters", "params-task");
+        var task = await host.RegisterTaskAsync(run, "_parameters", "params-task");
         await host.Metadata.AddArtifactsAsync(run.Id, "_parameters", task.TaskId,
         [
             new MetaflowArtifactWrite { Name = "alpha", Location = "s3://b/a", Sha = "a1" },
@@ -311,8 +310,7 @@ public sealed class BackendTests
     {
         await using var host = await MetaflowHost.StartAsync();
         var run = await host.RegisterRunAsync("TrainFlow", "argo-tr");
-        await host.Metadata.RegisterStepAsync(run.Id, "start");
-        var start = await host.Metadata.RegisterTaskAsync(run.Id, "start", "t-start");
+        var start = await host.RegisterTaskAsync(run, "start", "t-start");
         await host.Metadata.AddMetadataAsync(run.Id, "start", start.TaskId,
             [new("attempt", "0", "attempt", 0), new("attempt_ok", "False", "internal_attempt_status", 0)]);
         host.Clock.Advance(TimeSpan.FromSeconds(5));

@@ -61,8 +61,7 @@ public sealed class MetadataClientTests
     {
         await using var host = await MetaflowHost.StartAsync();
         var run = await host.RegisterRunAsync("TrainFlow", "argo-m");
-        await host.Metadata.RegisterStepAsync(run.Id, "start");
-        var task = await host.Metadata.RegisterTaskAsync(run.Id, "start", "t");
+        var task = await host.RegisterTaskAsync(run, "start", "t");
         await host.Metadata.AddMetadataAsync(run.Id, "start", task.TaskId, [new("ds-root", "s3://bucket/mf", Attempt: 1), new("note", new string('v', 300), "note")]);
         var post = host.Requests.Last(r => r.Method == "POST");
         var rows = JsonNode.Parse(post.Body!)!.AsArray();
@@ -103,8 +102,7 @@ public sealed class MetadataClientTests
     {
         await using var host = await MetaflowHost.StartAsync();
         var run = await host.RegisterRunAsync("TrainFlow", "argo-c");
-        await host.Metadata.RegisterStepAsync(run.Id, "start");
-        var task = await host.Metadata.RegisterTaskAsync(run.Id, "start", "t");
+        var task = await host.RegisterTaskAsync(run, "start", "t");
         MetaflowArtifactWrite[] records = [new MetaflowArtifactWrite { Name = "y", Sha = "d4", Location = "s3://b/d", Attempt = 1 }];
         await host.Metadata.AddArtifactsAsync(run.Id, "start", task.TaskId, records);
         var again = () => host.Metadata.AddArtifactsAsync(run.Id, "start", task.TaskId, records);
@@ -121,8 +119,7 @@ public sealed class MetadataClientTests
     {
         await using var host = await MetaflowHost.StartAsync();
         var run = await host.RegisterRunAsync("TrainFlow", "argo-a");
-        await host.Metadata.RegisterStepAsync(run.Id, "start");
-        var task = await host.Metadata.RegisterTaskAsync(run.Id, "start", "t");
+        var task = await host.RegisterTaskAsync(run, "start", "t");
         await host.Metadata.AddArtifactsAsync(run.Id, "start", task.TaskId,
             [new MetaflowArtifactWrite { Name = "x", Sha = "b2", Location = "s3://b/x", Attempt = 0 }, new MetaflowArtifactWrite { Name = "model", Sha = "a1", Location = "s3://b/m0", Attempt = 0 }]);
         host.Clock.Advance(TimeSpan.FromSeconds(1));
@@ -145,8 +142,7 @@ public sealed class MetadataClientTests
     {
         await using var host = await MetaflowHost.StartAsync();
         var run = await host.RegisterRunAsync("TrainFlow", "argo-f");
-        await host.Metadata.RegisterStepAsync(run.Id, "start");
-        var task = await host.Metadata.RegisterTaskAsync(run.Id, "start", "t");
+        var task = await host.RegisterTaskAsync(run, "start", "t");
         await host.Metadata.AddMetadataAsync(run.Id, "start", task.TaskId, [new("attempt_ok", "True", "internal_attempt_status", 0)]);
         (await host.Metadata.FilterTasksAsync(run.Id, "start", "attempt_ok", "^True$")).Should().Equal("TrainFlow/argo-f/start/t");
         var bad = () => host.Metadata.FilterTasksAsync(run.Id, "start", "attempt_ok", "(");

@@ -52,6 +52,13 @@ internal sealed class MetaflowHost : IAsyncDisposable
     public async Task<Run> RegisterRunAsync(string flow = "TrainFlow", string? runId = null, IReadOnlyDictionary<string, string>? tags = null)
         => await Metadata.RegisterRunAsync(flow, new RunCreateOptions { RunId = runId, Tags = tags });
 
+    /// <summary>Registers a step (when missing) and a named task in it, returning the task.</summary>
+    public async Task<MetaflowTask> RegisterTaskAsync(Run run, string step, string taskName)
+    {
+        await Metadata.RegisterStepAsync(run.Id, step);
+        return await Metadata.RegisterTaskAsync(run.Id, step, taskName);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _provider.DisposeAsync();

@@ -30,54 +30,47 @@ internal abstract class MetaflowObjectDto
 
 internal sealed class FlowDto : MetaflowObjectDto;
 
-internal sealed class RunDto : MetaflowObjectDto
+/// <summary>A row that belongs to a run (runs themselves, steps, tasks, metadata, artifacts).</summary>
+internal abstract class RunScopedDto : MetaflowObjectDto
 {
     [JsonPropertyName("run_number")]
     public MetaflowId RunNumber { get; set; }
+}
 
+/// <summary>A row that belongs to a step.</summary>
+internal abstract class StepScopedDto : RunScopedDto
+{
+    [JsonPropertyName("step_name")]
+    public string StepName { get; set; } = "";
+}
+
+/// <summary>A row that belongs to a task.</summary>
+internal abstract class TaskScopedDto : StepScopedDto
+{
+    [JsonPropertyName("task_id")]
+    public MetaflowId TaskId { get; set; }
+}
+
+internal sealed class RunDto : RunScopedDto
+{
     /// <summary>Last heartbeat, epoch <b>seconds</b>; null when the run never beat.</summary>
     [JsonPropertyName("last_heartbeat_ts")]
     public long? LastHeartbeatTs { get; set; }
 }
 
-internal sealed class StepDto : MetaflowObjectDto
+internal sealed class StepDto : StepScopedDto;
+
+internal sealed class TaskDto : TaskScopedDto
 {
-    [JsonPropertyName("run_number")]
-    public MetaflowId RunNumber { get; set; }
-
-    [JsonPropertyName("step_name")]
-    public string StepName { get; set; } = "";
-}
-
-internal sealed class TaskDto : MetaflowObjectDto
-{
-    [JsonPropertyName("run_number")]
-    public MetaflowId RunNumber { get; set; }
-
-    [JsonPropertyName("step_name")]
-    public string StepName { get; set; } = "";
-
-    [JsonPropertyName("task_id")]
-    public MetaflowId TaskId { get; set; }
-
     /// <summary>Last heartbeat, epoch <b>seconds</b>.</summary>
     [JsonPropertyName("last_heartbeat_ts")]
     public long? LastHeartbeatTs { get; set; }
 }
 
-internal sealed class MetadataDto : MetaflowObjectDto
+internal sealed class MetadataDto : TaskScopedDto
 {
     [JsonPropertyName("id")]
     public long Id { get; set; }
-
-    [JsonPropertyName("run_number")]
-    public MetaflowId RunNumber { get; set; }
-
-    [JsonPropertyName("step_name")]
-    public string StepName { get; set; } = "";
-
-    [JsonPropertyName("task_id")]
-    public MetaflowId TaskId { get; set; }
 
     [JsonPropertyName("field_name")]
     public string FieldName { get; set; } = "";
@@ -89,17 +82,8 @@ internal sealed class MetadataDto : MetaflowObjectDto
     public string? Type { get; set; }
 }
 
-internal sealed class ArtifactDto : MetaflowObjectDto
+internal sealed class ArtifactDto : TaskScopedDto
 {
-    [JsonPropertyName("run_number")]
-    public MetaflowId RunNumber { get; set; }
-
-    [JsonPropertyName("step_name")]
-    public string StepName { get; set; } = "";
-
-    [JsonPropertyName("task_id")]
-    public MetaflowId TaskId { get; set; }
-
     [JsonPropertyName("name")]
     public string Name { get; set; } = "";
 
@@ -158,16 +142,6 @@ internal sealed class ArtifactsCreatedResponse
 {
     [JsonPropertyName("artifacts_created")]
     public int ArtifactsCreated { get; set; }
-
-    [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; set; }
-}
-
-/// <summary>The inner object of a heartbeat reply (the reply itself is a JSON string holding this).</summary>
-internal sealed class HeartbeatResponse
-{
-    [JsonPropertyName("wait_time_in_seconds")]
-    public int WaitTimeInSeconds { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
@@ -269,7 +243,6 @@ internal sealed class EmptyBody;
 [JsonSerializable(typeof(TagMutationResponse))]
 [JsonSerializable(typeof(MetadataCreatedResponse))]
 [JsonSerializable(typeof(ArtifactsCreatedResponse))]
-[JsonSerializable(typeof(HeartbeatResponse))]
 [JsonSerializable(typeof(CreateObjectRequest))]
 [JsonSerializable(typeof(List<FlowDto>))]
 [JsonSerializable(typeof(List<RunDto>))]

@@ -538,18 +538,10 @@ internal sealed class MetaflowFake : IAsyncDisposable
 
     private Reply PostMetadata(JsonObject? task, string body)
     {
-        JsonNode? node;
-        try
+        var error = RowsFor(task, body, out var node);
+        if (error is not null || task is null)
         {
-            node = JsonNode.Parse(body);
-        }
-        catch (JsonException)
-        {
-            return ServerError500();
-        }
-        if (task is null)
-        {
-            return Json(400, new JsonObject { ["message"] = "need to register run_id and task_id first" }, false);
+            return error ?? ServerError500();
         }
         var run = RunOf(task);
         var created = 0;
@@ -583,6 +575,21 @@ internal sealed class MetaflowFake : IAsyncDisposable
         return Json(200, new JsonObject { ["metadata_created"] = created }, false);
     }
 
+    /// <summary>Metadata and artifact POSTs: an unparsable body is the plain-text 500, an unknown task the 400 message.</summary>
+    private static Reply? RowsFor(JsonObject? task, string body, out JsonNode? rows)
+    {
+        try
+        {
+            rows = JsonNode.Parse(body);
+        }
+        catch (JsonException)
+        {
+            rows = null;
+            return ServerError500();
+        }
+        return task is null ? Json(400, new JsonObject { ["message"] = "need to register run_id and task_id first" }, false) : null;
+    }
+
     private IEnumerable<JsonObject> ArtifactsOf(JsonObject? task)
         => task is null ? [] : _artifacts.Where(a => (long)a["_task"]! == (long)task["task_id_int"]!);
 
@@ -612,18 +619,10 @@ internal sealed class MetaflowFake : IAsyncDisposable
 
     private Reply PostArtifacts(JsonObject? task, string body)
     {
-        JsonNode? node;
-        try
+        var error = RowsFor(task, body, out var node);
+        if (error is not null || task is null)
         {
-            node = JsonNode.Parse(body);
-        }
-        catch (JsonException)
-        {
-            return ServerError500();
-        }
-        if (task is null)
-        {
-            return Json(400, new JsonObject { ["message"] = "need to register run_id and task_id first" }, false);
+            return error ?? ServerError500();
         }
         var run = RunOf(task);
         var created = 0;
