@@ -536,58 +536,56 @@ internal sealed class MetaflowFake : IAsyncDisposable
         return copy;
     }
 
-    private Reply PostMetadata(JsonObject? task, string body)
+    private Reply PostMetadata(JsonObject? task, string body) => PostRows(task, body, "metadata_created", (item, owner, run) =>
     {
-        var error = RowsFor(task, body, out var node);
-        if (error is not null || task is null)
+        var field = item?["field_name"]?.ToString() ?? " ";
+        var type = item?["type"]?.ToString() ?? " ";
+        if (field.Length > 255 || type.Length > 255)
         {
-            return error ?? ServerError500();
+            return false; // the insert fails and is skipped silently
         }
-        var run = RunOf(task);
-        var created = 0;
-        foreach (var item in node as JsonArray ?? [])
+        _metadata.Add(new JsonObject
         {
-            var field = item?["field_name"]?.ToString() ?? " ";
-            var type = item?["type"]?.ToString() ?? " ";
-            if (field.Length > 255 || type.Length > 255)
-            {
-                continue; // the insert fails and is skipped silently
-            }
-            _metadata.Add(new JsonObject
-            {
-                ["id"] = ++_metadataSeq,
-                ["flow_id"] = task["flow_id"]!.DeepClone(),
-                ["run_number"] = RunNumber(run),
-                ["step_name"] = task["step_name"]!.DeepClone(),
-                ["task_id"] = TaskNumber(task),
-                ["field_name"] = field,
-                ["value"] = item?["value"]?.ToString() ?? " ",
-                ["type"] = type,
-                ["user_name"] = item?["user_name"]?.DeepClone(),
-                ["ts_epoch"] = NowMs,
-                ["tags"] = item?["tags"]?.DeepClone(),
-                ["system_tags"] = item?["system_tags"]?.DeepClone(),
-                ["_task"] = (long)task["task_id_int"]!,
-                ["_run"] = (long)run["run_number_int"]!,
-            });
-            created++;
-        }
-        return Json(200, new JsonObject { ["metadata_created"] = created }, false);
-    }
+            ["id"] = ++_metadataSeq,
+            ["flow_id"] = owner["flow_id"]!.DeepClone(),
+            ["run_number"] = RunNumber(run),
+            ["step_name"] = owner["step_name"]!.DeepClone(),
+            ["task_id"] = TaskNumber(owner),
+            ["field_name"] = field,
+            ["value"] = item?["value"]?.ToString() ?? " ",
+            ["type"] = type,
+            ["user_name"] = item?["user_name"]?.DeepClone(),
+            ["ts_epoch"] = NowMs,
+            ["tags"] = item?["tags"]?.DeepClone(),
+            ["system_tags"] = item?["system_tags"]?.DeepClone(),
+            ["_task"] = (long)owner["task_id_int"]!,
+            ["_run"] = (long)run["run_number_int"]!,
+        });
+        return true;
+    });
 
-    /// <summary>Metadata and artifact POSTs: an unparsable body is the plain-text 500, an unknown task the 400 message.</summary>
-    private static Reply? RowsFor(JsonObject? task, string body, out JsonNode? rows)
+    /// <summary>
+    /// Metadata and artifact POSTs: an unparsable body is the plain-text 500, an unknown task the 400 message;
+    /// rows are inserted one by one and a failing row is skipped silently, only the count shows it.
+    /// </summary>
+    private Reply PostRows(JsonObject? task, string body, string countField, Func<JsonNode?, JsonObject, JsonObject, bool> insert)
     {
+        JsonNode? rows;
         try
         {
             rows = JsonNode.Parse(body);
         }
         catch (JsonException)
         {
-            rows = null;
             return ServerError500();
         }
-        return task is null ? Json(400, new JsonObject { ["message"] = "need to register run_id and task_id first" }, false) : null;
+        if (task is null)
+        {
+            return Json(400, new JsonObject { ["message"] = "need to register run_id and task_id first" }, false);
+        }
+        var run = RunOf(task);
+        var created = (rows as JsonArray ?? []).Count(item => insert(item, task, run));
+        return Json(200, new JsonObject { [countField] = created }, false);
     }
 
     private IEnumerable<JsonObject> ArtifactsOf(JsonObject? task)
@@ -617,46 +615,35 @@ internal sealed class MetaflowFake : IAsyncDisposable
         return view;
     }
 
-    private Reply PostArtifacts(JsonObject? task, string body)
+    private Reply PostArtifacts(JsonObject? task, string body) => PostRows(task, body, "artifacts_created", (item, owner, run) =>
     {
-        var error = RowsFor(task, body, out var node);
-        if (error is not null || task is null)
+        string S(string key) => item?[key]?.ToString() ?? " ";
+        var attempt = item?["attempt_id"]?.GetValue<int>() ?? 0;
+        var name = S("name");
+        if (new[] { name, S("location"), S("ds_type"), S("sha"), S("type"), S("content_type") }.Any(v => v.Length > 255)
+            || ArtifactsOf(owner).Any(a => (string)a["name"]! == name && (int)a["attempt_id"]! == attempt))
         {
-            return error ?? ServerError500();
+            return false;
         }
-        var run = RunOf(task);
-        var created = 0;
-        foreach (var item in node as JsonArray ?? [])
+        _artifacts.Add(new JsonObject
         {
-            string S(string key) => item?[key]?.ToString() ?? " ";
-            var attempt = item?["attempt_id"]?.GetValue<int>() ?? 0;
-            var name = S("name");
-            if (new[] { name, S("location"), S("ds_type"), S("sha"), S("type"), S("content_type") }.Any(v => v.Length > 255)
-                || ArtifactsOf(task).Any(a => (string)a["name"]! == name && (int)a["attempt_id"]! == attempt))
-            {
-                continue;
-            }
-            _artifacts.Add(new JsonObject
-            {
-                ["flow_id"] = task["flow_id"]!.DeepClone(),
-                ["run_number"] = RunNumber(run),
-                ["step_name"] = task["step_name"]!.DeepClone(),
-                ["task_id"] = TaskNumber(task),
-                ["name"] = name,
-                ["location"] = S("location"),
-                ["ds_type"] = S("ds_type"),
-                ["sha"] = S("sha"),
-                ["type"] = S("type"),
-                ["content_type"] = S("content_type"),
-                ["user_name"] = item?["user_name"]?.DeepClone(),
-                ["attempt_id"] = attempt,
-                ["ts_epoch"] = NowMs,
-                ["_task"] = (long)task["task_id_int"]!,
-            });
-            created++;
-        }
-        return Json(200, new JsonObject { ["artifacts_created"] = created }, false);
-    }
+            ["flow_id"] = owner["flow_id"]!.DeepClone(),
+            ["run_number"] = RunNumber(run),
+            ["step_name"] = owner["step_name"]!.DeepClone(),
+            ["task_id"] = TaskNumber(owner),
+            ["name"] = name,
+            ["location"] = S("location"),
+            ["ds_type"] = S("ds_type"),
+            ["sha"] = S("sha"),
+            ["type"] = S("type"),
+            ["content_type"] = S("content_type"),
+            ["user_name"] = item?["user_name"]?.DeepClone(),
+            ["attempt_id"] = attempt,
+            ["ts_epoch"] = NowMs,
+            ["_task"] = (long)owner["task_id_int"]!,
+        });
+        return true;
+    });
 
     // ---- paging and bulk ---------------------------------------------------------------------------
 
