@@ -46,6 +46,11 @@ internal sealed partial class RunHeartbeats(MetaflowBackend backend)
             // A missed beat is not fatal: the run only reads failed after 360 s without one.
             LogBeatFailed(_logger, run.ToString(), ex.Message);
         }
+        catch (ObjectDisposedException)
+        {
+            // The application's services are gone (its HTTP client factory was disposed): nobody can end the run any more.
+            Stop(run);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat of Metaflow run {Run} failed: {Reason}")]
