@@ -225,28 +225,41 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
         // Status is not stored: derive it per run, a bounded number at a time, keeping the listing's order.
         var window = new Queue<(RunDto Run, Task<DerivedStatus> Status)>();
         var concurrency = Math.Max(1, Context.Options.MaxConcurrentRequests ?? 4);
-        await foreach (var run in filtered.WithCancellation(ct).ConfigureAwait(false))
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
         {
-            window.Enqueue((run, DeriveStatusAsync(run, ct)));
-            if (window.Count >= concurrency)
+            await foreach (var run in filtered.WithCancellation(ct).ConfigureAwait(false))
             {
-                var head = window.Dequeue();
-                var status = await head.Status.ConfigureAwait(false);
-                if (query.Statuses.Count == 0 || query.Statuses.Contains(status.Status))
+                window.Enqueue((run, DeriveStatusAsync(run, abandon.Token)));
+                if (window.Count >= concurrency && await NextAsync(window, query).ConfigureAwait(false) is { } ready)
                 {
-                    yield return MetaflowMapper.ToRun(head.Run, backend.Name, status);
+                    yield return ready;
+                }
+            }
+            while (window.Count > 0)
+            {
+                if (await NextAsync(window, query).ConfigureAwait(false) is { } ready)
+                {
+                    yield return ready;
                 }
             }
         }
-        while (window.Count > 0)
+        finally
         {
-            var head = window.Dequeue();
-            var status = await head.Status.ConfigureAwait(false);
-            if (query.Statuses.Count == 0 || query.Statuses.Contains(status.Status))
+            // A consumer that stops early abandons the lookups still in flight.
+            await abandon.CancelAsync().ConfigureAwait(false);
+            foreach (var (_, pending) in window)
             {
-                yield return MetaflowMapper.ToRun(head.Run, backend.Name, status);
+                await pending.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             }
         }
+    }
+
+    private async Task<Run?> NextAsync(Queue<(RunDto Run, Task<DerivedStatus> Status)> window, RunQuery query)
+    {
+        var (run, pending) = window.Dequeue();
+        var status = await pending.ConfigureAwait(false);
+        return query.Statuses.Count == 0 || query.Statuses.Contains(status.Status) ? MetaflowMapper.ToRun(run, backend.Name, status) : null;
     }
 
     /// <summary>Runs of named flows. A missing flow's run list is <c>200 []</c> on the wire: it is reported as NotFound.</summary>

@@ -248,6 +248,24 @@ public sealed class BackendTests
     }
 
     [Fact]
+    public async Task A_status_listing_resolves_a_bounded_window_and_a_consumer_may_stop_early()
+    {
+        await using var host = await MetaflowHost.StartAsync(o => o.MaxConcurrentRequests = 2);
+        for (var i = 0; i < 6; i++)
+        {
+            await host.RegisterRunAsync("TrainFlow", $"argo-{i}");
+        }
+        host.Fake.Server.ClearRequests();
+        await foreach (var run in host.Backend.Runs.ListAsync(new RunQuery { PipelineId = "TrainFlow", Statuses = [RunStatus.Running] }))
+        {
+            run.Status.Should().Be(RunStatus.Running);
+            break;
+        }
+        // Two runs were in the window when the consumer stopped: at most their end-step lookups were sent.
+        host.Requests.Count(r => r.Path.EndsWith("/steps/end/tasks", StringComparison.Ordinal)).Should().BeInRange(1, 2);
+    }
+
+    [Fact]
     public async Task Listing_runs_of_a_missing_flow_is_not_found_although_the_wire_says_200_empty()
     {
         await using var host = await MetaflowHost.StartAsync();
