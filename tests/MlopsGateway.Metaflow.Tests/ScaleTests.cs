@@ -2,7 +2,15 @@ using MlopsGateway.Metaflow.Tests.Fake;
 
 namespace MlopsGateway.Metaflow.Tests;
 
+/// <summary>Memory assertions read process-wide GC counters, so these tests run alone, after the parallel ones.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryMeasurements
+{
+    public const string Name = "Memory measurements";
+}
+
 /// <summary>Released services do not paginate: a big flow's run listing is one array of tens of MB, read element by element.</summary>
+[Collection(MemoryMeasurements.Name)]
 public sealed class ScaleTests
 {
     [Fact]
