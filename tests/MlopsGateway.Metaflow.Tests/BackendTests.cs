@@ -78,6 +78,26 @@ public sealed class BackendTests
     }
 
     [Fact]
+    public async Task Ending_writes_what_the_metaflow_client_writes_for_an_end_task()
+    {
+        await using var host = await MetaflowHost.StartAsync();
+        var run = await host.RegisterRunAsync("TrainFlow", "argo-e");
+        host.Fake.Server.ClearRequests();
+        await host.Backend.Runs.EndAsync(run, RunStatus.Failed);
+        host.Requests.Take(3).Select(r => $"{r.Method} {r.Path}").Should().Equal(
+            "POST /flows/TrainFlow/runs/argo-e/steps/end/step",
+            "POST /flows/TrainFlow/runs/argo-e/steps/end/task",
+            "POST /flows/TrainFlow/runs/argo-e/steps/end/tasks/mlopsgateway-end/metadata");
+        JsonNode.Parse(host.Requests[1].Body!)!["task_id"]!.GetValue<string>().Should().Be("mlopsgateway-end");
+        var rows = JsonNode.Parse(host.Requests[2].Body!)!.AsArray();
+        rows.Select(r => (r!["field_name"]!.GetValue<string>(), r["value"]!.GetValue<string>(), r["type"]!.GetValue<string>(), r["tags"]![0]!.GetValue<string>()))
+            .Should().Equal(("attempt", "0", "attempt", "attempt_id:0"), ("attempt_ok", "False", "internal_attempt_status", "attempt_id:0"), ("attempt-done", "0", "attempt-done", "attempt_id:0"));
+        (await host.Backend.Runs.EndAsync(run, RunStatus.Succeeded)).Status.Should().Be(RunStatus.Succeeded, "ending again reuses the end task; the newest attempt_ok wins");
+        var invalid = () => host.Backend.Runs.EndAsync(run, RunStatus.Running);
+        await invalid.Should().ThrowAsync<MlopsValidationException>();
+    }
+
+    [Fact]
     public async Task A_run_that_stops_beating_reads_running_until_the_360_second_cutoff_then_failed()
     {
         await using var host = await MetaflowHost.StartAsync();
