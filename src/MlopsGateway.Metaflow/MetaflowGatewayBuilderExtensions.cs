@@ -1,0 +1,30 @@
+namespace MlopsGateway.Metaflow;
+
+/// <summary>Registers the Metaflow backend type with the gateway.</summary>
+public static class MetaflowGatewayBuilderExtensions
+{
+    /// <summary>
+    /// Lets configuration use <c>Type: "Metaflow"</c>: <c>BaseUrl</c> is the metadata service (the
+    /// <c>METAFLOW_SERVICE_URL</c> a Metaflow client uses); an API key goes in <c>Auth</c>
+    /// (<c>Type: Headers</c>, <c>Headers: { "x-api-key": "env:METAFLOW_SERVICE_AUTH_KEY" }</c>) and any
+    /// other gateway headers in <c>Headers</c>. Optional setting <c>User</c> names who registers runs.
+    /// </summary>
+    /// <param name="builder">The gateway builder from <c>AddMlopsGateway</c>.</param>
+    public static MlopsGatewayBuilder AddMetaflow(this MlopsGatewayBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddBackendType(new BackendTypeRegistration
+        {
+            Type = MetaflowBackend.KindName,
+            Factory = context => new MetaflowBackend(context),
+            RequiresBaseUrl = true,
+            Validate = (options, prefix, errors) =>
+            {
+                if (options.GetSetting("User") is { Length: > MetaflowBackend.MaxFieldLength })
+                {
+                    errors.Add($"{prefix}:User must be at most {MetaflowBackend.MaxFieldLength} characters.");
+                }
+            },
+        });
+    }
+}
