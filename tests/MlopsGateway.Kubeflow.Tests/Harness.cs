@@ -8,14 +8,14 @@ internal static class Harness
 {
     public const string Name = "kfp";
 
-    public static IMlopsBackend Create(Uri baseUri, Uri? registry = null, Action<BackendOptions>? configure = null, TimeProvider? time = null)
+    public static IMlopsBackend Create(Uri baseUri, Uri? registry = null, Action<BackendOptions>? configure = null, TimeProvider? time = null, Action<MlopsGatewayBuilder>? gateway = null)
     {
         var services = new ServiceCollection();
         if (time is not null)
         {
             services.AddSingleton(time);
         }
-        services.AddMlopsGateway(o =>
+        var builder = services.AddMlopsGateway(o =>
         {
             var options = new BackendOptions { Type = "Kubeflow", BaseUrl = baseUri.ToString() };
             options.Resilience.BaseDelay = TimeSpan.FromMilliseconds(1);
@@ -29,6 +29,7 @@ internal static class Harness
             configure?.Invoke(options);
             o.Backends[Name] = options;
         }).AddKubeflow();
+        gateway?.Invoke(builder);
         return services.BuildServiceProvider().GetRequiredKeyedService<IMlopsBackend>(Name);
     }
 
