@@ -17,6 +17,9 @@ public sealed class ManualTimeProvider : TimeProvider
     /// <summary>How many timers are waiting; lets a test poll until code under test has started waiting.</summary>
     public int ActiveTimers { get { lock (_gate) { return _timers.Count(t => t.DueAt is not null); } } }
 
+    /// <summary>How far in the future each waiting timer is due; lets a test wait until a specific delay has been scheduled.</summary>
+    public IReadOnlyList<TimeSpan> PendingDelays { get { lock (_gate) { return _timers.Where(t => t.DueAt is not null).Select(t => t.DueAt!.Value - _now).ToArray(); } } }
+
     /// <inheritdoc/>
     public override DateTimeOffset GetUtcNow() { lock (_gate) { return _now; } }
 

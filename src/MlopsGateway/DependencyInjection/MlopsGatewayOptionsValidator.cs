@@ -10,10 +10,6 @@ internal sealed class MlopsGatewayOptionsValidator(IEnumerable<BackendTypeRegist
     {
         var errors = new List<string>();
         var types = registrations.ToDictionary(r => r.Type, StringComparer.OrdinalIgnoreCase);
-        if (options.Backends.Count == 0)
-        {
-            errors.Add($"{sectionPath}:Backends: no backend is configured and the Local backend is not registered; reference MlopsGateway.Local and call AddLocal(), or configure a backend.");
-        }
         foreach (var (backendName, backend) in options.Backends)
         {
             ValidateBackend($"{sectionPath}:Backends:{backendName}", backend, types, errors);
@@ -40,6 +36,15 @@ internal sealed class MlopsGatewayOptionsValidator(IEnumerable<BackendTypeRegist
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
+    private static readonly (string Type, string Package, string Method)[] s_packages =
+    [
+        ("MLflow", "MlopsGateway.MLflow", "AddMLflow()"),
+        ("Airflow", "MlopsGateway.Airflow", "AddAirflow()"),
+        ("Kubeflow", "MlopsGateway.Kubeflow", "AddKubeflow()"),
+        ("Metaflow", "MlopsGateway.Metaflow", "AddMetaflow()"),
+        ("Local", "MlopsGateway.Local", "AddLocal()"),
+    ];
+
     private static bool RoutesMissing(RoutingOptions routing) => routing.Runs is null || routing.Pipelines is null || routing.Models is null;
 
     private static string Names(MlopsGatewayOptions options) => options.Backends.Count == 0 ? "none" : "configured: " + string.Join(", ", options.Backends.Keys);
@@ -53,7 +58,9 @@ internal sealed class MlopsGatewayOptionsValidator(IEnumerable<BackendTypeRegist
         }
         if (!types.TryGetValue(backend.Type, out var registration))
         {
-            errors.Add($"{key}:Type: unknown backend type '{backend.Type}'; registered types: {(types.Count == 0 ? "none (call AddMLflow(), AddAirflow(), AddKubeflow(), AddMetaflow() or AddLocal())" : string.Join(", ", types.Keys))}.");
+            var package = s_packages.FirstOrDefault(p => string.Equals(p.Type, backend.Type, StringComparison.OrdinalIgnoreCase));
+            var hint = package.Type is null ? "" : $" Reference {package.Package} and call {package.Method} on AddMlopsGateway(…).";
+            errors.Add($"{key}:Type: unknown backend type '{backend.Type}'; registered types: {(types.Count == 0 ? "none" : string.Join(", ", types.Keys))}.{hint}");
             return;
         }
         if (registration.RequiresBaseUrl)

@@ -25,8 +25,11 @@ public abstract class MlopsPageable<T> : IAsyncEnumerable<T>
     /// <summary>A listing with no items that never sends a request.</summary>
     public static MlopsPageable<T> Empty { get; } = Create((_, _, _) => Task.FromResult(new MlopsPage<T>([], null)), 1);
 
-    /// <summary>Whether enumeration is page fetches (so telemetry can open one span per page) rather than one stream.</summary>
-    internal virtual bool FetchesPages => false;
+    /// <summary>
+    /// A copy of this listing whose every page fetch runs through <paramref name="around"/> (telemetry opens
+    /// one span per page this way), or null for a listing that is one stream rather than page fetches.
+    /// </summary>
+    internal virtual MlopsPageable<T>? WrapFetches(Func<Func<Task<MlopsPage<T>>>, Task<MlopsPage<T>>> around) => null;
 
     /// <summary>Enumerates the listing page by page, starting after <paramref name="continuationToken"/>.</summary>
     /// <param name="continuationToken">A token from an earlier page, or null to start at the beginning.</param>
@@ -49,7 +52,8 @@ public abstract class MlopsPageable<T> : IAsyncEnumerable<T>
     private sealed class DelegatePageable<TItem>(MlopsPageFetcher<TItem> fetchPage, int defaultPageSize, CancellationToken cancellationToken)
         : MlopsPageable<TItem>(cancellationToken)
     {
-        internal override bool FetchesPages => true;
+        internal override MlopsPageable<TItem>? WrapFetches(Func<Func<Task<MlopsPage<TItem>>>, Task<MlopsPage<TItem>>> around)
+            => new DelegatePageable<TItem>((token, size, ct) => around(() => fetchPage(token, size, ct)), defaultPageSize, CancellationToken);
 
         public override async IAsyncEnumerable<MlopsPage<TItem>> AsPages(string? continuationToken = null, int? pageSizeHint = null)
         {
@@ -92,7 +96,8 @@ public static class MlopsPageableExtensions
 
     private sealed class FilteredPageable<T>(MlopsPageable<T> inner, Func<T, bool> predicate) : MlopsPageable<T>
     {
-        internal override bool FetchesPages => inner.FetchesPages;
+        internal override MlopsPageable<T>? WrapFetches(Func<Func<Task<MlopsPage<T>>>, Task<MlopsPage<T>>> around)
+            => inner.WrapFetches(around)?.Where(predicate);
 
         public override async IAsyncEnumerable<MlopsPage<T>> AsPages(string? continuationToken = null, int? pageSizeHint = null)
         {

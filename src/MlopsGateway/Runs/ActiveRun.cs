@@ -32,6 +32,7 @@ public sealed class ActiveRun : IAsyncDisposable
     private readonly int _parallelBatches;
     private readonly Task _backgroundFlusher;
     private int _metricCount;
+    private int _drainRequested;
     private volatile ExceptionDispatchInfo? _failure;
     private volatile bool _completed;
     private int _disposed;
@@ -257,6 +258,8 @@ public sealed class ActiveRun : IAsyncDisposable
         {
             return;
         }
+        // A writer waiting for room needs a partial batch sent, not just full ones.
+        Interlocked.Exchange(ref _drainRequested, 1);
         _wake.TrySetResult();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _failed.Token);
         try
@@ -288,7 +291,8 @@ public sealed class ActiveRun : IAsyncDisposable
                 {
                     Interlocked.Exchange(ref _wake, NewSignal());
                 }
-                await FlushCoreAsync(drainAll: first == tick, background: true, _stop.Token).ConfigureAwait(false);
+                var drain = Interlocked.Exchange(ref _drainRequested, 0) == 1 || first == tick;
+                await FlushCoreAsync(drainAll: drain, background: true, _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
@@ -316,7 +320,7 @@ public sealed class ActiveRun : IAsyncDisposable
                 return;
             }
             using var scope = background
-                ? OperationScope.Start("Runs.Flush", Run.Backend, _kind, _time, parent: default, links: _runSpan == default ? null : [new ActivityLink(_runSpan)])
+                ? OperationScope.Start("Runs.Flush", Run.Backend, _kind, _time, root: true, links: _runSpan == default ? null : [new ActivityLink(_runSpan)])
                 : OperationScope.Start("Runs.Flush", Run.Backend, _kind, _time);
             scope.SetTag(MlopsTelemetry.RunIdAttribute, Run.Id);
             try

@@ -85,7 +85,11 @@ internal sealed class InstrumentedBackend : IMlopsBackend
     }
 
     internal MlopsPageable<T> List<T>(string operation, Action<OperationScope>? tag, Func<MlopsPageable<T>> create)
-        => new InstrumentedPageable<T>(Create(operation, tag, create), this, operation, tag);
+    {
+        var inner = Create(operation, tag, create);
+        return inner.WrapFetches(fetch => InvokeAsync(operation, tag, fetch))
+            ?? new InstrumentedPageable<T>(inner, this, operation, tag);
+    }
 
     /// <summary>Calls a method that only builds a lazy result (a listing, a log stream); a synchronous failure such as NotSupported still gets its span.</summary>
     internal T Create<T>(string operation, Action<OperationScope>? tag, Func<T> create)

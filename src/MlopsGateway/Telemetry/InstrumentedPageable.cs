@@ -2,61 +2,18 @@ using System.Runtime.CompilerServices;
 
 namespace MlopsGateway;
 
-/// <summary>A listing whose every page fetch runs inside its own operation span; a streamed listing (a custom pageable) is one span.</summary>
+/// <summary>A streamed listing (one response read element by element, not page fetches): the whole enumeration is one operation span.</summary>
 internal sealed class InstrumentedPageable<T>(MlopsPageable<T> inner, InstrumentedBackend backend, string operation, Action<OperationScope>? tag) : MlopsPageable<T>
 {
-    internal override bool FetchesPages => inner.FetchesPages;
+    public override IAsyncEnumerable<MlopsPage<T>> AsPages(string? continuationToken = null, int? pageSizeHint = null)
+        => Traced(inner.AsPages(continuationToken, pageSizeHint), CancellationToken.None);
 
-    public override async IAsyncEnumerable<MlopsPage<T>> AsPages(string? continuationToken = null, int? pageSizeHint = null)
+    public override IAsyncEnumerator<T> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+        => Traced(inner, cancellationToken).GetAsyncEnumerator(cancellationToken);
+
+    private async IAsyncEnumerable<TItem> Traced<TItem>(IAsyncEnumerable<TItem> source, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var pages = inner.AsPages(continuationToken, pageSizeHint).GetAsyncEnumerator();
-        while (true)
-        {
-            MlopsPage<T> page;
-            using (var scope = backend.Start(operation, tag))
-            {
-                try
-                {
-                    if (!await pages.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        yield break;
-                    }
-                }
-                catch (Exception ex)
-                {
-                    scope.Fail(ex);
-                    throw;
-                }
-                page = pages.Current;
-                scope.Activity?.SetTag("mlops.page.size", page.Values.Count);
-            }
-            yield return page;
-        }
-    }
-
-    public override async IAsyncEnumerator<T> GetAsyncEnumerator(CancellationToken cancellationToken = default)
-    {
-        if (inner.FetchesPages)
-        {
-            await foreach (var page in AsPages().WithCancellation(cancellationToken).ConfigureAwait(false))
-            {
-                foreach (var item in page.Values)
-                {
-                    yield return item;
-                }
-            }
-            yield break;
-        }
-
-        await foreach (var item in StreamAsync(cancellationToken).ConfigureAwait(false))
-        {
-            yield return item;
-        }
-    }
-
-    private async IAsyncEnumerable<T> StreamAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await using var items = inner.GetAsyncEnumerator(cancellationToken);
+        await using var items = source.GetAsyncEnumerator(cancellationToken);
         using var scope = backend.Start(operation, tag);
         while (true)
         {

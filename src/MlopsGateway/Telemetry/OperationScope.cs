@@ -36,9 +36,14 @@ internal sealed class OperationScope : IDisposable
     public Activity? Activity { get; }
 
     public static OperationScope Start(string operation, string backend, string kind, TimeProvider time,
-        ActivityContext parent = default, IEnumerable<ActivityLink>? links = null)
+        bool root = false, IEnumerable<ActivityLink>? links = null)
     {
-        var activity = MlopsTelemetry.ActivitySource.StartActivity(operation, ActivityKind.Internal, parent, links: links);
+        if (root)
+        {
+            // StartActivity treats a default parent as "use Activity.Current"; a root span needs it cleared.
+            Activity.Current = null;
+        }
+        var activity = MlopsTelemetry.ActivitySource.StartActivity(operation, ActivityKind.Internal, parentContext: default, links: links);
         if (activity is not null)
         {
             activity.SetTag(MlopsTelemetry.BackendNameAttribute, backend);

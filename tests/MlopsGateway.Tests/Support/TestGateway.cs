@@ -28,7 +28,7 @@ internal static class TestGateway
             collection.AddSingleton(time);
         }
         services?.Invoke(collection);
-        collection.AddMlopsGateway(configure).AddBackendType(Registration);
+        collection.AddMlopsGateway(configure).AddBackendType(Registration).AddBackendType(MemoryBackend.Registration());
         return collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 

@@ -1,0 +1,26 @@
+namespace MlopsGateway.Local;
+
+/// <summary>
+/// Code-level settings for Local backends registered with <c>AddLocal</c>: pipelines to register in
+/// every Local backend when it opens (pipelines are .NET delegates, so they cannot come from configuration).
+/// The database location comes from configuration (<c>Path</c>, <c>ArtifactsPath</c>).
+/// </summary>
+public sealed class LocalBackendOptions
+{
+    private readonly List<(string Name, Action<LocalPipelineBuilder> Build)> _pipelines = [];
+
+    /// <summary>Pipelines registered on every Local backend at start-up, in registration order.</summary>
+    internal IReadOnlyList<(string Name, Action<LocalPipelineBuilder> Build)> Pipelines => _pipelines;
+
+    /// <summary>Registers a pipeline on every Local backend built from this registration (see <see cref="LocalPipelineClient.Register"/>).</summary>
+    /// <param name="name">The pipeline id and name: letters, digits, '.', '_' and '-'.</param>
+    /// <param name="build">Adds the named steps, in execution order.</param>
+    /// <returns>These options, for chaining.</returns>
+    public LocalBackendOptions AddPipeline(string name, Action<LocalPipelineBuilder> build)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(build);
+        _pipelines.Add((name, build));
+        return this;
+    }
+}

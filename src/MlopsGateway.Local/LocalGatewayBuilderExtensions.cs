@@ -1,0 +1,80 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using MlopsGateway.Local;
+
+namespace MlopsGateway;
+
+/// <summary>Registers the embedded Local backend type with the gateway.</summary>
+public static class LocalGatewayBuilderExtensions
+{
+    /// <summary>
+    /// Lets configuration use <c>Type: Local</c> with <c>Path</c> (a database file, default
+    /// <c>mlops-local.db</c>, or <c>:memory:</c>) and optional <c>ArtifactsPath</c>; no <c>BaseUrl</c>.
+    /// This is also the type the gateway uses when no backend is configured at all.
+    /// </summary>
+    /// <param name="builder">The builder <c>AddMlopsGateway</c> returned.</param>
+    /// <param name="configure">Registers pipelines (code delegates) on every Local backend at start-up.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static MlopsGatewayBuilder AddLocal(this MlopsGatewayBuilder builder, Action<LocalBackendOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new LocalBackendOptions();
+        configure?.Invoke(options);
+        builder.Services.TryAddSingleton<LocalBackendDisposer>();
+        return builder.AddBackendType(new BackendTypeRegistration
+        {
+            Type = LocalBackend.TypeName,
+            Factory = context =>
+            {
+                var backend = new LocalBackend(context, options);
+                context.GetService<LocalBackendDisposer>()?.Track(backend);
+                return backend;
+            },
+            RequiresBaseUrl = false,
+            Validate = (backend, prefix, errors) =>
+            {
+                if (!string.IsNullOrWhiteSpace(backend.BaseUrl))
+                {
+                    errors.Add($"{prefix}:BaseUrl is not used by the Local backend; remove it and set {prefix}:Path (a database file or ':memory:').");
+                }
+                var path = backend.GetSetting("Path");
+                if (path is not null && path != LocalBackend.InMemoryPath && path.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+                {
+                    errors.Add($"{prefix}:Path '{path}' is not a valid file path.");
+                }
+            },
+        });
+    }
+}
+
+/// <summary>
+/// Disposes the Local backends a service provider created when the provider is disposed (the core's
+/// backend provider does not dispose backends), so pipelines stop and database files are released.
+/// </summary>
+internal sealed class LocalBackendDisposer : IAsyncDisposable, IDisposable
+{
+    private readonly List<LocalBackend> _backends = [];
+
+    public void Track(LocalBackend backend)
+    {
+        lock (_backends)
+        {
+            _backends.Add(backend);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        LocalBackend[] backends;
+        lock (_backends)
+        {
+            backends = [.. _backends];
+            _backends.Clear();
+        }
+        foreach (var backend in backends)
+        {
+            await backend.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+}
