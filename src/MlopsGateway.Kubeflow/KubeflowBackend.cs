@@ -11,7 +11,8 @@ namespace MlopsGateway.Kubeflow;
 /// <c>healthz</c>) and <c>ModelRegistryBaseUrl</c>. Auth (Bearer, a rotating service-account TokenFile, or an
 /// identity header such as <c>kubeflow-userid</c> through <c>Auth.Type = Headers</c>) is the core's.
 /// Backend-specific services via <see cref="MlopsBackendBase.GetService"/>: <see cref="KubeflowSchedules"/>
-/// (recurring runs) and <see cref="KubeflowArchive"/> (archive/unarchive of experiments and runs, hard delete).
+/// (recurring runs), <see cref="KubeflowArchive"/> (archive/unarchive of experiments and runs, hard delete) and
+/// <see cref="KubeflowNodeArtifacts"/> (read a run node's output artifact).
 /// </summary>
 public sealed class KubeflowBackend : MlopsBackendBase
 {
@@ -46,6 +47,7 @@ public sealed class KubeflowBackend : MlopsBackendBase
             : new KubeflowModelRegistryClient(this, Registry);
         Schedules = new KubeflowSchedules(this);
         Archive = new KubeflowArchive(this);
+        NodeArtifacts = new KubeflowNodeArtifacts(this);
     }
 
     /// <inheritdoc/>
@@ -69,6 +71,9 @@ public sealed class KubeflowBackend : MlopsBackendBase
     /// <summary>Archive/unarchive of experiments and runs and the permanent experiment delete; also reachable through <c>GetService</c>.</summary>
     public KubeflowArchive Archive { get; }
 
+    /// <summary>Reads a run node's output artifact; also reachable through <c>GetService</c>.</summary>
+    public KubeflowNodeArtifacts NodeArtifacts { get; }
+
     internal KfpApi Api { get; }
 
     internal ModelRegistryApi? Registry { get; }
@@ -89,6 +94,10 @@ public sealed class KubeflowBackend : MlopsBackendBase
             if (serviceType == typeof(KubeflowArchive))
             {
                 return Archive;
+            }
+            if (serviceType == typeof(KubeflowNodeArtifacts))
+            {
+                return NodeArtifacts;
             }
         }
         return base.GetService(serviceType, serviceKey);

@@ -5,7 +5,7 @@ namespace MlopsGateway.Kubeflow;
 
 /// <summary>
 /// Runs on Kubeflow Pipelines: experiments (Delete/Restore archive/unarchive), reading, listing, cancelling,
-/// retrying and deleting runs, and reading a node's output artifact. Runs are created by
+/// retrying and deleting runs. Runs are created by
 /// <see cref="IPipelineClient.TriggerAsync"/>; there is no tracking (no StartAsync, params logging or metrics).
 /// </summary>
 internal sealed class KubeflowRunClient(KubeflowBackend backend) : RunClientBase(backend)
@@ -121,29 +121,18 @@ internal sealed class KubeflowRunClient(KubeflowBackend backend) : RunClientBase
         return await GetAsync(run, cancellationToken).ConfigureAwait(false);
     }
 
-    public override Task DeleteAsync(RunRef run, CancellationToken cancellationToken = default)
+    /// <summary>Deletes the run; deleting a run that is already gone succeeds (idempotent).</summary>
+    public override async Task DeleteAsync(RunRef run, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(run.Id);
-        return Api.DeleteRunAsync(run.Id, cancellationToken);
-    }
-
-    /// <summary>
-    /// Reads one output artifact of a node: <paramref name="path"/> is <c>{node id}/{artifact name}</c>, the node id
-    /// being a task's <c>pod_name</c> (see <see cref="TaskRun.Native"/>). Served for v1-style (Argo) outputs; KFP v2
-    /// artifacts mostly live in object storage and MLMD.
-    /// </summary>
-    public override async Task<Stream> DownloadArtifactAsync(RunRef run, string path, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(run.Id);
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var slash = path.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || slash == path.Length - 1)
+        try
         {
-            throw MlopsErrors.Create(MlopsErrorKind.Validation,
-                $"Runs.DownloadArtifact: Kubeflow artifact paths are '<node id>/<artifact name>' (the node id is a task's pod_name); got '{path}'.", Context);
+            await Api.DeleteRunAsync(run.Id, cancellationToken).ConfigureAwait(false);
         }
-        var reply = await Api.ReadArtifactAsync(run.Id, path[..slash], path[(slash + 1)..], cancellationToken).ConfigureAwait(false);
-        return new MemoryStream(reply.Data ?? [], writable: false);
+        catch (MlopsNotFoundException)
+        {
+            // Already deleted: the outcome the caller asked for.
+        }
     }
 
     private BackendLimits Limits => Backend.Capabilities.Limits;

@@ -250,7 +250,7 @@ public sealed class PipelineEndpointTests : IAsyncLifetime
         var tasks = await _backend.Pipelines.ListTaskRunsAsync(run).ToListAsync();
 
         _fake.Server.Requests.Single().Line().Should().Be($"GET /apis/v2beta1/runs/{run.Id}");
-        tasks.Select(t => (t.Name, t.Status)).Should().Equal(("train", RunStatus.Succeeded), ("cached-step", RunStatus.Skipped));
+        tasks.Select(t => (t.Name, t.Status)).Should().Equal(("train", RunStatus.Succeeded), ("evaluate", RunStatus.Succeeded));
         tasks[0].Native!.Value.GetProperty("pod_name").GetString().Should().Be(run.Id + "-train-pod");
     }
 

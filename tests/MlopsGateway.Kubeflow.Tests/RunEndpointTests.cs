@@ -172,10 +172,11 @@ public sealed class RunEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Delete_removes_the_run()
+    public async Task Delete_removes_the_run_and_is_idempotent()
     {
         var run = await TriggerAsync();
 
+        await _backend.Runs.DeleteAsync(run);
         await _backend.Runs.DeleteAsync(run);
 
         _fake.Server.Requests.Should().Contain(r => r.Line() == $"DELETE /apis/v2beta1/runs/{run.Id}");
@@ -189,15 +190,27 @@ public sealed class RunEndpointTests : IAsyncLifetime
         var run = await TriggerAsync();
         _fake.SetNodeArtifact(run.Id, "node-1", "metrics", Encoding.UTF8.GetBytes("hello"));
 
-        await using var stream = await _backend.Runs.DownloadArtifactAsync(run, "node-1/metrics");
+        var artifacts = (KubeflowNodeArtifacts)_backend.GetService(typeof(KubeflowNodeArtifacts))!;
+
+        await using var stream = await artifacts.ReadAsync(run, "node-1", "metrics");
         var text = await new StreamReader(stream).ReadToEndAsync();
-        var missing = () => _backend.Runs.DownloadArtifactAsync(run, "node-1/none");
-        var malformed = () => _backend.Runs.DownloadArtifactAsync(run, "no-slash");
+        var missing = () => artifacts.ReadAsync(run, "node-1", "none");
 
         text.Should().Be("hello");
         _fake.Server.Requests.Should().Contain(r => r.Line() == $"GET /apis/v2beta1/runs/{run.Id}/nodes/node-1/artifacts/metrics:read");
         (await missing.Should().ThrowAsync<MlopsNotFoundException>()).Which.Message.Should().Contain("Artifact none of node node-1 not found");
-        await malformed.Should().ThrowAsync<MlopsValidationException>();
+    }
+
+    [Fact]
+    public async Task The_neutral_artifact_operations_are_not_supported_and_send_nothing()
+    {
+        var download = () => _backend.Runs.DownloadArtifactAsync("r", "node/a");
+        var upload = () => _backend.Runs.UploadArtifactAsync("r", "a", new MemoryStream([1]));
+
+        await download.Should().ThrowAsync<MlopsNotSupportedException>();
+        await upload.Should().ThrowAsync<MlopsNotSupportedException>();
+        _backend.Capabilities.Supports(MlopsCapability.Artifacts).Should().BeFalse();
+        _fake.Server.Requests.Should().BeEmpty();
     }
 
     [Fact]

@@ -32,6 +32,7 @@ public sealed class KubeflowFake : IAsyncDisposable
     private readonly Dictionary<string, JsonObject> _artifacts = [];
     private readonly Dictionary<string, List<string>> _versionArtifacts = [];
     private readonly Dictionary<string, byte[]> _nodeArtifacts = [];
+    private readonly Dictionary<string, string> _outcomes = [];
     private readonly Queue<(string Method, string PathPrefix, int Status, string Body)> _failures = new();
     private int _mrIds;
 
@@ -52,11 +53,20 @@ public sealed class KubeflowFake : IAsyncDisposable
     /// <summary>When set, a request without <c>Authorization: Bearer {AcceptedToken}</c> gets 401 UNAUTHENTICATED.</summary>
     public string? AcceptedToken { get; set; }
 
-    /// <summary>When true, every <c>GET /runs/{id}</c> first advances that run one step.</summary>
+    /// <summary>
+    /// When true, every <c>GET /runs/{id}</c> first advances that run one step: PENDING→RUNNING, CANCELING→CANCELED,
+    /// and RUNNING→its outcome only once <see cref="SetOutcome"/> gave one (a run stays running until the test decides).
+    /// </summary>
     public bool StepOnEveryRunRead { get; set; }
 
-    /// <summary>The state a run ends in when <see cref="Step"/> finishes it (per run id; default SUCCEEDED).</summary>
-    public Dictionary<string, string> Outcomes { get; } = [];
+    /// <summary>Decides how a running run ends at its next step (<see cref="Step"/> uses SUCCEEDED when none is set).</summary>
+    public void SetOutcome(string runId, string state)
+    {
+        lock (_gate)
+        {
+            _outcomes[runId] = state;
+        }
+    }
 
     /// <summary>Starts the fake.</summary>
     /// <param name="time">The clock for timestamps (system time when null).</param>
@@ -83,7 +93,7 @@ public sealed class KubeflowFake : IAsyncDisposable
         {
             foreach (var id in _runs.Keys.ToList())
             {
-                StepRun(id);
+                StepRun(id, "SUCCEEDED");
             }
         }
     }
@@ -258,7 +268,7 @@ public sealed class KubeflowFake : IAsyncDisposable
             case ("GET", 2, "runs", null):
                 if (StepOnEveryRunRead && _runs.ContainsKey(s[1]))
                 {
-                    StepRun(s[1]);
+                    StepRun(s[1], null);
                 }
                 return Ok(Get(_runs, s[1], "Run"));
             case ("DELETE", 2, "runs", null):
@@ -537,13 +547,14 @@ public sealed class KubeflowFake : IAsyncDisposable
         return Ok(rr);
     }
 
-    private void StepRun(string id)
+    private void StepRun(string id, string? defaultOutcome)
     {
         var run = _runs[id];
         var next = (string?)run["state"] switch
         {
             "PENDING" => "RUNNING",
-            "RUNNING" => Outcomes.GetValueOrDefault(id, "SUCCEEDED"),
+            "RUNNING" when _outcomes.Remove(id, out var outcome) => outcome,
+            "RUNNING" => defaultOutcome,
             "CANCELING" => "CANCELED",
             _ => null,
         };
@@ -576,7 +587,7 @@ public sealed class KubeflowFake : IAsyncDisposable
                     ["execution_id"] = "7", ["pod_name"] = id + "-train-pod",
                     ["state_history"] = new JsonArray(new JsonObject { ["update_time"] = now, ["state"] = taskState }),
                 }),
-                new JsonObject { ["run_id"] = id, ["task_id"] = id + "-cache", ["display_name"] = "cached-step", ["state"] = "SKIPPED", ["pod_name"] = id + "-cache-pod" }),
+                new JsonObject { ["run_id"] = id, ["task_id"] = id + "-eval", ["display_name"] = "evaluate", ["state"] = taskState, ["pod_name"] = id + "-eval-pod" }),
         };
     }
 
