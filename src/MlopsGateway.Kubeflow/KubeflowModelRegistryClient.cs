@@ -101,7 +101,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
             artifact = await api.AddModelVersionArtifactAsync(version.Id!, new MrModelArtifact
             {
                 ArtifactType = "model-artifact",
-                Name = $"{model.Name}-{version.Name}",
+                Name = model.Name,
                 Uri = options.Source,
                 ModelSourceKind = options.Run is null ? null : "kfp",
                 ModelSourceClass = options.Run is null ? null : "pipelinerun",
@@ -260,10 +260,22 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
         return found;
     }
 
+    /// <summary>
+    /// The version with its model artifact, found by name (the model's name, as this gateway and the Python client
+    /// name it) under the version; a version registered otherwise falls back to listing its artifacts.
+    /// </summary>
     private async Task<ModelVersion> ToVersionAsync(MrRegisteredModel model, MrModelVersion version, CancellationToken ct)
     {
-        var artifacts = await api.ListModelVersionArtifactsAsync(version.Id!, null, 10, ct).ConfigureAwait(false);
-        var artifact = artifacts.Items?.FirstOrDefault(a => a.ArtifactType is null or "model-artifact");
+        MrModelArtifact? artifact;
+        try
+        {
+            artifact = await api.FindModelArtifactAsync(model.Name!, version.Id!, ct).ConfigureAwait(false);
+        }
+        catch (MlopsNotFoundException)
+        {
+            var artifacts = await api.ListModelVersionArtifactsAsync(version.Id!, null, 10, ct).ConfigureAwait(false);
+            artifact = artifacts.Items?.FirstOrDefault(a => a.ArtifactType is null or "model-artifact");
+        }
         return ModelRegistryMapping.ToVersion(model, version, artifact, Backend.Name);
     }
 

@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MlopsGateway.Http;
@@ -203,11 +204,18 @@ internal sealed class KfpApi(BackendHttp http)
     private static HttpRequestMessage Post(string relative, HttpContent? content = null)
         => new(HttpMethod.Post, Root + relative) { Content = content };
 
+    /// <summary>
+    /// The multipart body with part <c>uploadfile</c>. The Content-Disposition is written with quoted name and
+    /// filename as browsers and Go's mime/multipart do (.NET would leave them unquoted and add <c>filename*</c>,
+    /// which some multipart parsers reject); quotes and backslashes in the file name are replaced.
+    /// </summary>
     private static HttpRequestMessage Upload(string relative, Stream content, string fileName)
     {
         var file = new StreamContent(content);
-        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
-        var form = new MultipartFormDataContent { { file, "uploadfile", fileName } };
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        var safeName = fileName.Replace('"', '_').Replace('\\', '_');
+        file.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "\"uploadfile\"", FileName = $"\"{safeName}\"" };
+        var form = new MultipartFormDataContent { file };
         return new HttpRequestMessage(HttpMethod.Post, Root + relative) { Content = form };
     }
 }

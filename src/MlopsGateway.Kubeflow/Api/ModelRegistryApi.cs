@@ -68,6 +68,15 @@ internal sealed class ModelRegistryApi(BackendHttp http, Uri baseUri)
             Send(HttpMethod.Patch, $"model_versions/{UrlPath.Segment(id)}", JsonContent.Create(patch, Json.MrModelVersion)).MarkIdempotent(),
             Json.MrModelVersion, ct);
 
+    /// <summary><c>GET /model_artifact?name=&amp;parentResourceId=</c>: a model artifact by name under its model version.</summary>
+    public Task<MrModelArtifact> FindModelArtifactAsync(string name, string versionId, CancellationToken ct)
+    {
+        var q = new QueryBuilder();
+        q.Add("name", name);
+        q.Add("parentResourceId", versionId);
+        return http.SendAsync(Send(HttpMethod.Get, "model_artifact" + q), Json.MrModelArtifact, ct);
+    }
+
     public Task<MrList<MrModelArtifact>> ListModelVersionArtifactsAsync(string versionId, string? pageToken, int pageSize, CancellationToken ct)
         => http.SendAsync(
             Send(HttpMethod.Get, $"model_versions/{UrlPath.Segment(versionId)}/artifacts" + ListQuery(null, pageToken, pageSize)),

@@ -621,6 +621,10 @@ public sealed class KubeflowFake : IAsyncDisposable
                 return Ok(MrGet(_modelVersions, s[1], "model version"));
             case ("PATCH", 2, "model_versions"):
                 return Ok(Patch(MrGet(_modelVersions, s[1], "model version"), Body(body), "name", "registeredModelId"));
+            case ("GET", 1, "model_artifact"):
+                var parent = Param(q, "parentResourceId");
+                var artifact = _versionArtifacts.GetValueOrDefault(parent ?? "", []).Select(a => _artifacts[a]).FirstOrDefault(a => (string?)a["name"] == Param(q, "name"));
+                return artifact is null ? MrError(404, "NOT_FOUND", $"no model artifacts found for name={Param(q, "name")}") : Ok(artifact);
             case ("GET", 3, "model_versions") when s[2] == "artifacts":
                 MrGet(_modelVersions, s[1], "model version");
                 return MrList(_versionArtifacts.GetValueOrDefault(s[1], []).Select(a => _artifacts[a]), q);
@@ -818,9 +822,49 @@ public sealed class KubeflowFake : IAsyncDisposable
             ["details"] = new JsonArray(new JsonObject { ["@type"] = "type.googleapis.com/google.rpc.Status", ["code"] = code, ["message"] = message }),
         }.ToJsonString()));
 
-    private static IResult Ok(JsonObject body) => Json(200, body.ToJsonString());
+    /// <summary>200 with the body; null members are dropped first, as grpc-gateway omits unset fields.</summary>
+    private static IResult Ok(JsonObject body) => Json(200, DropNulls(body.DeepClone()).ToJsonString());
 
-    private static IResult Json(int status, string body) => FakeResults.Text(status, body);
+    private static JsonNode DropNulls(JsonNode node)
+    {
+        if (node is JsonObject o)
+        {
+            Clean(o);
+            foreach (var (_, value) in o)
+            {
+                DropNulls(value!);
+            }
+        }
+        else if (node is JsonArray a)
+        {
+            foreach (var item in a)
+            {
+                if (item is not null)
+                {
+                    DropNulls(item);
+                }
+            }
+        }
+        return node;
+    }
+
+    private static IResult Json(int status, string body) => new JsonText(status, body);
+
+    /// <summary>
+    /// A JSON body with an explicit Content-Length: Prism's proxy copies the upstream headers, and a chunked
+    /// upstream reply would reach the client with framing that no longer matches the body.
+    /// </summary>
+    private sealed class JsonText(int status, string body) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var bytes = Encoding.UTF8.GetBytes(body);
+            httpContext.Response.StatusCode = status;
+            httpContext.Response.ContentType = "application/json";
+            httpContext.Response.ContentLength = bytes.Length;
+            await httpContext.Response.Body.WriteAsync(bytes);
+        }
+    }
 
     private sealed class FakeError(IResult result) : Exception
     {

@@ -1,10 +1,9 @@
-using MlopsGateway;
 using MlopsGateway.Kubeflow;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace MlopsGateway;
 
 /// <summary>Registers the Kubeflow backend type with the gateway.</summary>
-public static class KubeflowServiceCollectionExtensions
+public static class KubeflowGatewayBuilderExtensions
 {
     /// <summary>
     /// Makes <c>Type: "Kubeflow"</c> available to the configured backends. <c>BaseUrl</c> is the KFP API root (for
