@@ -35,7 +35,7 @@ public sealed class PipelineEndpointTests : IAsyncLifetime
         var request = _fake.Server.Requests.Single();
         request.Line().Should().Be("POST /apis/v2beta1/pipelines/upload?name=train%20demo&display_name=train%20demo&description=a%20demo");
         request.Header("Content-Type").Should().StartWith("multipart/form-data");
-        request.Body.Should().Contain("name=uploadfile").And.Contain("filename=\"train demo.yaml\"").And.Contain("pipelineInfo:");
+        request.Body.Should().Contain("Content-Disposition: form-data; name=\"uploadfile\"; filename=\"train demo.yaml\"").And.Contain("pipelineInfo:");
         request.Header("Authorization").Should().Be("Bearer test-token");
         pipeline.Name.Should().Be("train demo");
         pipeline.Description.Should().Be("a demo");
