@@ -107,4 +107,11 @@ internal static class KfpMapping
     };
 
     public static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    /// <summary>An int64 sent as a JSON string; absent or unparsable is null.</summary>
+    public static long? Int64(string? value)
+        => long.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    /// <summary>An int64 to send as a JSON string.</summary>
+    public static string Int64(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -49,10 +49,10 @@ public sealed class KubeflowSchedules
             ExperimentId = options.ExperimentId,
             PipelineVersionReference = new KfpPipelineVersionReference { PipelineId = options.PipelineId, PipelineVersionId = options.VersionId },
             RuntimeConfig = options.Parameters is null ? null : new KfpRuntimeConfig { Parameters = options.Parameters.DeepClone().AsObject() },
-            MaxConcurrency = options.MaxConcurrency,
+            MaxConcurrency = KfpMapping.Int64(options.MaxConcurrency),
             Trigger = options.Cron is not null
                 ? new KfpTrigger { CronSchedule = new KfpCronSchedule { Cron = options.Cron.Trim(), StartTime = options.StartTime, EndTime = options.EndTime } }
-                : new KfpTrigger { PeriodicSchedule = new KfpPeriodicSchedule { IntervalSecond = (long)options.Interval!.Value.TotalSeconds, StartTime = options.StartTime, EndTime = options.EndTime } },
+                : new KfpTrigger { PeriodicSchedule = new KfpPeriodicSchedule { IntervalSecond = KfpMapping.Int64((long)options.Interval!.Value.TotalSeconds), StartTime = options.StartTime, EndTime = options.EndTime } },
             Mode = options.Enabled ? "ENABLE" : "DISABLE",
             NoCatchup = options.NoCatchup ? true : null,
         };
@@ -122,8 +122,8 @@ public sealed class KubeflowSchedules
         VersionId = KfpMapping.NullIfEmpty(r.PipelineVersionReference?.PipelineVersionId) ?? KfpMapping.NullIfEmpty(r.PipelineVersionId),
         ExperimentId = KfpMapping.NullIfEmpty(r.ExperimentId),
         Cron = KfpMapping.NullIfEmpty(r.Trigger?.CronSchedule?.Cron),
-        Interval = r.Trigger?.PeriodicSchedule?.IntervalSecond is { } s ? TimeSpan.FromSeconds(s) : null,
-        MaxConcurrency = (int)(r.MaxConcurrency ?? 1),
+        Interval = KfpMapping.Int64(r.Trigger?.PeriodicSchedule?.IntervalSecond) is { } s ? TimeSpan.FromSeconds(s) : null,
+        MaxConcurrency = (int)(KfpMapping.Int64(r.MaxConcurrency) ?? 1),
         Enabled = r.Status == "ENABLED" || (r.Status is null && r.Mode == "ENABLE"),
         Params = ParamFormatter.FormatAll(r.RuntimeConfig?.Parameters),
         CreatedAt = KfpMapping.Time(r.CreatedAt),

@@ -17,7 +17,9 @@ internal static class ModelRegistryMapping
     public const string Live = "LIVE";
     public const string Archived = "ARCHIVED";
 
-    public static DateTimeOffset? EpochMs(long? ms) => ms is > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms.Value) : null;
+    /// <summary>An epoch-millisecond string (int64 on the wire) as a time; absent or unparsable is null.</summary>
+    public static DateTimeOffset? EpochMs(string? ms)
+        => long.TryParse(ms, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(value) : null;
 
     public static Dictionary<string, string> Aliases(MrRegisteredModel model)
     {

@@ -29,10 +29,10 @@ public sealed class WireFormatTests
         var run = JsonSerializer.Deserialize(FullRun, KfpJsonContext.Default.KfpRun)!;
 
         run.Extra.Should().BeNull();
-        run.RunDetails!.PipelineContextId.Should().Be(12);
+        run.RunDetails!.PipelineContextId.Should().Be("12");
         var task = run.RunDetails.TaskDetails!.Single();
-        task.ExecutionId.Should().Be(9007199254740993);
-        task.Inputs!["data"].ArtifactIds.Should().Equal(1, 2);
+        task.ExecutionId.Should().Be("9007199254740993", "int64 ids stay exact strings, beyond double precision");
+        task.Inputs!["data"].ArtifactIds.Should().Equal("1", "2");
         task.Extra.Should().BeNull();
         task.ExecutorDetail!.Extra.Should().BeNull();
         run.StateHistory.Should().HaveCount(2);
@@ -47,7 +47,7 @@ public sealed class WireFormatTests
 
         json["run_details"]!["pipeline_context_id"]!.GetValue<string>().Should().Be("12");
         json["run_details"]!["task_details"]![0]!["execution_id"]!.GetValue<string>().Should().Be("9007199254740993");
-        var recurring = new KfpRecurringRun { MaxConcurrency = 3, Trigger = new KfpTrigger { PeriodicSchedule = new KfpPeriodicSchedule { IntervalSecond = 60 } } };
+        var recurring = new KfpRecurringRun { MaxConcurrency = KfpMapping.Int64(3), Trigger = new KfpTrigger { PeriodicSchedule = new KfpPeriodicSchedule { IntervalSecond = KfpMapping.Int64(60) } } };
         var rr = JsonSerializer.SerializeToNode(recurring, KfpJsonContext.Default.KfpRecurringRun)!;
         rr.ToJsonString().Should().Be("""{"max_concurrency":"3","trigger":{"periodic_schedule":{"interval_second":"60"}}}""");
     }
@@ -65,6 +65,17 @@ public sealed class WireFormatTests
     }
 
     [Fact]
+    public void Placeholder_values_in_int64_fields_do_not_break_parsing()
+    {
+        // Prism's generated examples put "string" where the spec says int64-as-string; a client must not choke.
+        var run = JsonSerializer.Deserialize("""{"run_details":{"pipeline_context_id":"string","task_details":[{"execution_id":"string"}]}}""", KfpJsonContext.Default.KfpRun)!;
+        var model = JsonSerializer.Deserialize("""{"createTimeSinceEpoch":"string"}""", ModelRegistryJsonContext.Default.MrRegisteredModel)!;
+
+        run.RunDetails!.PipelineContextId.Should().Be("string");
+        ModelRegistryMapping.ToModel(model, "mr").CreatedAt.Should().BeNull();
+    }
+
+    [Fact]
     public void Unknown_fields_from_a_newer_server_are_kept_and_round_trip()
     {
         var run = JsonSerializer.Deserialize("""{"run_id":"r","future_field":{"x":1}}""", KfpJsonContext.Default.KfpRun)!;
@@ -79,7 +90,7 @@ public sealed class WireFormatTests
         var list = JsonSerializer.Deserialize("""{"recurringRuns":[{"recurring_run_id":"s1","max_concurrency":"2"}],"total_size":1}""",
             KfpJsonContext.Default.KfpListRecurringRunsResponse)!;
 
-        list.RecurringRuns!.Single().MaxConcurrency.Should().Be(2);
+        list.RecurringRuns!.Single().MaxConcurrency.Should().Be("2");
         list.Extra.Should().BeNull();
     }
 

@@ -5,8 +5,10 @@ using System.Text.Json.Serialization;
 namespace MlopsGateway.Kubeflow.Api;
 
 // Kubeflow Pipelines v2beta1 wire types (snake_case proto names). The server omits zero values, so every
-// member is optional; int64 fields travel as JSON strings; enums stay strings so a newer server's values
-// survive. [JsonExtensionData] keeps whatever a newer server adds, so nothing read is lost.
+// member is optional; int64 fields travel as JSON strings and are kept as strings here (ids such as
+// execution_id are identifiers, and the few numbers the gateway needs are parsed where used, see Int64);
+// enums stay strings so a newer server's values survive. [JsonExtensionData] keeps whatever a newer server
+// adds, so nothing read is lost.
 
 /// <summary>A <c>google.rpc.Status</c>: the gRPC error body, also embedded as <c>error</c> in 200 replies.</summary>
 internal sealed record KfpStatus
@@ -131,8 +133,7 @@ internal sealed record KfpRuntimeStatus
 
 internal sealed record KfpArtifactList
 {
-    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.WriteAsString)]
-    public List<long>? ArtifactIds { get; init; }
+    public List<string>? ArtifactIds { get; init; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
@@ -162,8 +163,7 @@ internal sealed record KfpTaskDetail
     public DateTimeOffset? EndTime { get; init; }
     public KfpExecutorDetail? ExecutorDetail { get; init; }
     public string? State { get; init; }
-    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.WriteAsString)]
-    public long? ExecutionId { get; init; }
+    public string? ExecutionId { get; init; }
     public KfpStatus? Error { get; init; }
     public Dictionary<string, KfpArtifactList>? Inputs { get; init; }
     public Dictionary<string, KfpArtifactList>? Outputs { get; init; }
@@ -176,10 +176,8 @@ internal sealed record KfpTaskDetail
 
 internal sealed record KfpRunDetails
 {
-    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.WriteAsString)]
-    public long? PipelineContextId { get; init; }
-    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.WriteAsString)]
-    public long? PipelineRunContextId { get; init; }
+    public string? PipelineContextId { get; init; }
+    public string? PipelineRunContextId { get; init; }
     public List<KfpTaskDetail>? TaskDetails { get; init; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
@@ -230,8 +228,7 @@ internal sealed record KfpPeriodicSchedule
 {
     public DateTimeOffset? StartTime { get; init; }
     public DateTimeOffset? EndTime { get; init; }
-    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.WriteAsString)]
-    public long? IntervalSecond { get; init; }
+    public string? IntervalSecond { get; init; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
@@ -252,8 +249,7 @@ internal sealed record KfpRecurringRun
     public KfpPipelineVersionReference? PipelineVersionReference { get; init; }
     public KfpRuntimeConfig? RuntimeConfig { get; init; }
     public string? ServiceAccount { get; init; }
-    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.WriteAsString)]
-    public long? MaxConcurrency { get; init; }
+    public string? MaxConcurrency { get; init; }
     public KfpTrigger? Trigger { get; init; }
     public string? Mode { get; init; }
     public DateTimeOffset? CreatedAt { get; init; }

@@ -3,7 +3,8 @@ using System.Text.Json.Serialization;
 
 namespace MlopsGateway.Kubeflow.Api;
 
-// Kubeflow Model Registry v1alpha3 wire types: camelCase, string ids, epoch-millisecond strings, and
+// Kubeflow Model Registry v1alpha3 wire types: camelCase, string ids, epoch-millisecond strings (kept as
+// strings, parsed by ModelRegistryMapping.EpochMs), and
 // customProperties whose values are a oneOf discriminated by "metadataType" (their own keys are snake_case).
 // Request bodies reuse these types with only the members the caller sets (nulls are not written).
 
@@ -60,10 +61,8 @@ internal sealed record MrRegisteredModel
     public string? Owner { get; init; }
     public string? State { get; init; }
     public Dictionary<string, MrMetadataValue>? CustomProperties { get; init; }
-    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.WriteAsString)]
-    public long? CreateTimeSinceEpoch { get; init; }
-    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.WriteAsString)]
-    public long? LastUpdateTimeSinceEpoch { get; init; }
+    public string? CreateTimeSinceEpoch { get; init; }
+    public string? LastUpdateTimeSinceEpoch { get; init; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
@@ -77,10 +76,8 @@ internal sealed record MrModelVersion
     public string? Author { get; init; }
     public string? State { get; init; }
     public Dictionary<string, MrMetadataValue>? CustomProperties { get; init; }
-    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.WriteAsString)]
-    public long? CreateTimeSinceEpoch { get; init; }
-    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.WriteAsString)]
-    public long? LastUpdateTimeSinceEpoch { get; init; }
+    public string? CreateTimeSinceEpoch { get; init; }
+    public string? LastUpdateTimeSinceEpoch { get; init; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
@@ -106,10 +103,8 @@ internal sealed record MrModelArtifact
     public string? ExperimentId { get; init; }
     public string? ExperimentRunId { get; init; }
     public Dictionary<string, MrMetadataValue>? CustomProperties { get; init; }
-    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.WriteAsString)]
-    public long? CreateTimeSinceEpoch { get; init; }
-    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.WriteAsString)]
-    public long? LastUpdateTimeSinceEpoch { get; init; }
+    public string? CreateTimeSinceEpoch { get; init; }
+    public string? LastUpdateTimeSinceEpoch { get; init; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
