@@ -261,8 +261,8 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
     }
 
     /// <summary>
-    /// The version with its model artifact, found by name (the model's name, as this gateway and the Python client
-    /// name it) under the version; a version registered otherwise falls back to listing its artifacts.
+    /// The version with its model artifact, found by name (the model's name, as this gateway names it) under the
+    /// version; a version registered by another client falls back to listing its artifacts.
     /// </summary>
     private async Task<ModelVersion> ToVersionAsync(MrRegisteredModel model, MrModelVersion version, CancellationToken ct)
     {
