@@ -103,19 +103,33 @@ public sealed class KubeflowBackend : MlopsBackendBase
         return base.GetService(serviceType, serviceKey);
     }
 
-    /// <inheritdoc/>
+    /// <summary>Asks KFP's <c>healthz</c> and, when configured, lists one registered model; healthy only when both answer.</summary>
+    /// <param name="cancellationToken">Cancels the probes.</param>
     public override async Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken = default)
     {
+        KfpHealthz health;
         try
         {
-            var health = await Api.GetHealthzAsync(cancellationToken).ConfigureAwait(false);
-            var mode = health.MultiUser == true ? "multi-user" : "single-user";
-            return BackendHealth.Healthy($"Kubeflow Pipelines is up ({mode}).", KfpMapping.NullIfEmpty(health.TagName));
+            health = await Api.GetHealthzAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (MlopsException ex)
         {
             return BackendHealth.Unhealthy($"Kubeflow Pipelines healthz failed: {ex.Message}");
         }
+        var mode = health.MultiUser == true ? "multi-user" : "single-user";
+        if (Registry is not null)
+        {
+            try
+            {
+                await Registry.ListRegisteredModelsAsync(null, null, 1, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MlopsException ex)
+            {
+                return BackendHealth.Unhealthy($"Kubeflow Pipelines is up ({mode}) but the Model Registry is not: {ex.Message}");
+            }
+        }
+        var registry = Registry is null ? "" : " with the Model Registry";
+        return BackendHealth.Healthy($"Kubeflow Pipelines is up ({mode}){registry}.", KfpMapping.NullIfEmpty(health.TagName));
     }
 
     /// <summary>

@@ -95,3 +95,23 @@ public sealed class TenancyTests : IAsyncLifetime
         error.Should().Contain("Mlops:Backends:kfp:Namespace").And.Contain("Mlops:Backends:kfp:ModelRegistryBaseUrl");
     }
 }
+
+/// <summary>Health covers the Model Registry when one is configured.</summary>
+public sealed class HealthTests
+{
+    [Fact]
+    public async Task An_unreachable_model_registry_makes_the_backend_unhealthy()
+    {
+        await using var fake = await KubeflowFake.StartAsync();
+        fake.FailNext("GET", "/api/model_registry/v1alpha3/registered_models", 401, """{"code":"UNAUTHENTICATED","message":"bad token"}""");
+        var backend = Harness.Create(fake.BaseUri, fake.BaseUri);
+
+        var unhealthy = await backend.CheckHealthAsync();
+        var healthy = await backend.CheckHealthAsync();
+
+        unhealthy.IsHealthy.Should().BeFalse();
+        unhealthy.Description.Should().Contain("Model Registry is not").And.Contain("bad token");
+        healthy.IsHealthy.Should().BeTrue();
+        healthy.Description.Should().Contain("with the Model Registry");
+    }
+}
