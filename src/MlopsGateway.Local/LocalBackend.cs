@@ -141,7 +141,7 @@ public sealed class LocalBackend : MlopsBackendBase, IAsyncDisposable, IDisposab
     {
         try
         {
-            await Store.ReadAsync(c => LocalStore.Scalar(c, null, "SELECT count(*) FROM runs;"), cancellationToken).ConfigureAwait(false);
+            await Store.ReadAsync(c => LocalStore.Scalar(c, null, "SELECT 1 FROM runs LIMIT 1;"), cancellationToken).ConfigureAwait(false);
             return BackendHealth.Healthy(Store.InMemory ? "SQLite in memory" : $"SQLite database {Store.DatabasePath}", Store.SqliteVersion);
         }
         catch (Microsoft.Data.Sqlite.SqliteException ex)

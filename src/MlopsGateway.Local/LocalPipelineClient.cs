@@ -75,7 +75,7 @@ public sealed class LocalPipelineClient : PipelineClientBase
             return next;
         });
         _registry.GetOrAdd(name, _ => new ConcurrentDictionary<long, Definition>())[version] = new Definition(name, version, builder.Steps.ToArray());
-        return Store.ReadAsync(c => ReadPipelines(c, "WHERE id = @key", ("@key", name)).Single(), CancellationToken.None).GetAwaiter().GetResult();
+        return Store.Read(c => ReadPipelines(c, "WHERE id = @key", ("@key", name)).Single());
     }
 
     internal static bool IsValidName(string? name)
@@ -354,10 +354,25 @@ public sealed class LocalPipelineClient : PipelineClientBase
 
     private void Start(string runId, Definition definition)
     {
+        if (_local.Shutdown.IsCancellationRequested)
+        {
+            return; // disposed: the run stays Queued and is failed by the next open's recovery
+        }
         var execution = new Execution(CancellationTokenSource.CreateLinkedTokenSource(_local.Shutdown.Token));
         if (!_executions.TryAdd(runId, execution))
         {
+            // A previous execution of this run (one that just ended it, before a retry) is still cleaning
+            // up: start again once it is gone. The new execution only proceeds if the run is still Queued.
             execution.Dispose();
+            if (_executions.TryGetValue(runId, out var previous))
+            {
+                _ = previous.Completion.ContinueWith(_ => Start(runId, definition), CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+            else
+            {
+                Start(runId, definition);
+            }
             return;
         }
         _ = Task.Run(async () =>

@@ -230,17 +230,31 @@ internal sealed class LocalRunClient : RunClientBase
             """,
             ("@id", runId), ("@key", ""), ("@value", 0.0), ("@ts", 0L), ("@step", 0L));
         insert.Prepare();
-        latest.Prepare();
+        // The latest value per key is decided in memory (highest step, then timestamp, then last logged)
+        // and upserted once per key, so a batch costs one insert per point plus one upsert per key.
+        var newest = new Dictionary<string, MetricPoint>(StringComparer.Ordinal);
         foreach (var point in metrics)
         {
-            foreach (var command in new[] { insert, latest })
+            Bind(insert, point);
+            insert.ExecuteNonQuery();
+            if (!newest.TryGetValue(point.Key, out var current) || point.Step > current.Step
+                || (point.Step == current.Step && point.Timestamp >= current.Timestamp))
             {
-                command.Parameters["@key"].Value = point.Key;
-                command.Parameters["@value"].Value = double.IsNaN(point.Value) ? DBNull.Value : point.Value;
-                command.Parameters["@ts"].Value = point.Timestamp.ToUnixTimeMilliseconds();
-                command.Parameters["@step"].Value = point.Step;
-                command.ExecuteNonQuery();
+                newest[point.Key] = point;
             }
+        }
+        foreach (var point in newest.Values)
+        {
+            Bind(latest, point);
+            latest.ExecuteNonQuery();
+        }
+
+        static void Bind(SqliteCommand command, MetricPoint point)
+        {
+            command.Parameters["@key"].Value = point.Key;
+            command.Parameters["@value"].Value = double.IsNaN(point.Value) ? DBNull.Value : point.Value;
+            command.Parameters["@ts"].Value = point.Timestamp.ToUnixTimeMilliseconds();
+            command.Parameters["@step"].Value = point.Step;
         }
     }
 

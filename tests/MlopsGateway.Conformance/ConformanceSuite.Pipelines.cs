@@ -150,6 +150,6 @@ public abstract partial class ConformanceSuite<TFixture>
             lines.Should().Contain(l => l.Contains("conformance", StringComparison.Ordinal), $"task {task.Name} wrote a log line");
         }
         await AssertThrowsAsync<MlopsNotFoundException>(
-            () => Backend.Pipelines.ReadTaskLogAsync(run, "no-such-task", null, Deadline()).ToListAsync(Deadline()), "an unknown task");
+            () => Backend.Pipelines.ReadTaskLogAsync(run, "no-such-task", null, Deadline()).ToListAsync(Deadline()).AsTask(), "an unknown task");
     }
 }

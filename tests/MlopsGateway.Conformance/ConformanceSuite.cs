@@ -43,6 +43,9 @@ public abstract partial class ConformanceSuite<TFixture> : IClassFixture<TFixtur
     /// Asserts that <paramref name="act"/> throws <see cref="MlopsNotSupportedException"/> naming the backend
     /// and that the server received no request meanwhile.
     /// </summary>
+    protected Task AssertNotSupportedAsync<T>(Func<ValueTask<T>> act, string because) => AssertNotSupportedAsync(() => act().AsTask(), because);
+
+    /// <summary>Asserts that <paramref name="act"/> throws <see cref="MlopsNotSupportedException"/> for the backend under test without sending any request.</summary>
     protected async Task AssertNotSupportedAsync(Func<Task> act, string because)
     {
         var before = Fixture.RequestCount;

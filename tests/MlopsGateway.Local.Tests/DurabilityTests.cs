@@ -111,6 +111,20 @@ public sealed class DurabilityTests : IDisposable
         queuedId = (await crashed.Pipelines.TriggerAsync("paused")).Id;
         // The "process" dies: no EndAsync, no Dispose — its connections are simply abandoned.
 
+        // What a killed process leaves on disk: the database file and its WAL (the shared-memory index is rebuilt).
+        using var copy = new TempDirectory();
+        File.Copy(_dir.File("mlops.db"), copy.File("mlops.db"));
+        if (File.Exists(_dir.File("mlops.db-wal")))
+        {
+            File.Copy(_dir.File("mlops.db-wal"), copy.File("mlops.db-wal"));
+        }
+        await using (var fromDisk = LocalBackend.Open(copy.File("mlops.db")))
+        {
+            var recovered = await fromDisk.Runs.GetAsync(runId);
+            recovered.Status.Should().Be(RunStatus.Failed);
+            (await fromDisk.Runs.GetMetricHistoryAsync(recovered, "loss").ToListAsync()).Should().HaveCount(50, "committed data lives in the WAL file");
+        }
+
         await using var reopened = Open();
         var failed = await reopened.Runs.GetAsync(runId);
         failed.Status.Should().Be(RunStatus.Failed);
@@ -182,7 +196,7 @@ public sealed class DurabilityTests : IDisposable
             await FluentActions.Awaiting(() => backend.Runs.DownloadArtifactAsync(run, bad))
                 .Should().ThrowAsync<MlopsValidationException>();
         }
-        await FluentActions.Awaiting(() => backend.Runs.ListArtifactsAsync(run, "../").ToListAsync()).Should().ThrowAsync<MlopsValidationException>();
+        await FluentActions.Awaiting(() => backend.Runs.ListArtifactsAsync(run, "../").ToListAsync().AsTask()).Should().ThrowAsync<MlopsValidationException>();
         await backend.Models.CreateModelAsync("m");
         await FluentActions.Awaiting(() => backend.Models.CreateVersionAsync("m", new ModelVersionCreateOptions { Source = $"runs:/{run.Id}/../../.." }))
             .Should().ThrowAsync<MlopsValidationException>();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MlopsGateway.Conformance;
+using MlopsGateway.Testing;
 
 namespace MlopsGateway.Local.Tests;
 
@@ -91,6 +92,18 @@ public sealed class LocalInMemoryConformanceFixture : LocalConformanceFixture
     protected override string DatabasePath => LocalBackend.InMemoryPath;
 }
 
+/// <summary>Local in memory on a manual clock: proves the suite's waits advance a <see cref="ManualTimeProvider"/> instead of sleeping.</summary>
+public sealed class LocalManualClockConformanceFixture : LocalConformanceFixture
+{
+    private readonly ManualTimeProvider _clock = new();
+
+    public override TimeProvider Time => _clock;
+
+    protected override string DatabasePath => LocalBackend.InMemoryPath;
+}
+
 public sealed class LocalFileConformanceTests(LocalFileConformanceFixture fixture) : ConformanceSuite<LocalFileConformanceFixture>(fixture);
 
 public sealed class LocalInMemoryConformanceTests(LocalInMemoryConformanceFixture fixture) : ConformanceSuite<LocalInMemoryConformanceFixture>(fixture);
+
+public sealed class LocalManualClockConformanceTests(LocalManualClockConformanceFixture fixture) : ConformanceSuite<LocalManualClockConformanceFixture>(fixture);

@@ -87,8 +87,8 @@ public sealed class PipelineTests : IAsyncLifetime
         await _backend.Runs.CancelAsync(run);
         (await _backend.Runs.GetAsync(run)).Status.Should().Be(RunStatus.Canceled, "cancel is recorded at once, before the step notices");
         await observedCancel.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await Eventually.TrueAsync(() => _backend.Pipelines.ListTaskRunsAsync(run).ToListAsync().Result.All(t => t.Status == RunStatus.Canceled), "both tasks end Canceled");
-        await Eventually.TrueAsync(() => _backend.Pipelines.ReadTaskLogAsync(run, "wait").ToListAsync().Result.Contains("Step canceled."), "the step's log says it was cancelled");
+        await Eventually.TrueAsync(() => _backend.Pipelines.ListTaskRunsAsync(run).ToListAsync().AsTask().Result.All(t => t.Status == RunStatus.Canceled), "both tasks end Canceled");
+        await Eventually.TrueAsync(() => _backend.Pipelines.ReadTaskLogAsync(run, "wait").ToListAsync().AsTask().Result.Contains("Step canceled."), "the step's log says it was cancelled");
         (await _backend.Runs.GetAsync(run)).Status.Should().Be(RunStatus.Canceled);
     }
 

@@ -47,4 +47,16 @@ public sealed class QueryTests : IAsyncLifetime
         await FluentActions.Awaiting(() => _backend.Runs.LogBatchAsync(new RunRef("missing"), new RunLogBatch { Tags = [new("a", "b")] })).Should().ThrowAsync<MlopsNotFoundException>();
         await FluentActions.Awaiting(() => _backend.Runs.LogBatchAsync(new RunRef("missing"), new RunLogBatch { Tags = [new(new string('k', 251), "b")] })).Should().ThrowAsync<MlopsValidationException>();
     }
+
+    [Fact]
+    public async Task The_latest_metric_is_the_one_at_the_highest_step_across_batches()
+    {
+        var run = await _backend.Runs.CreateRunAsync(_experiment);
+        var t0 = DateTimeOffset.UnixEpoch;
+        await _backend.Runs.LogBatchAsync(run, new RunLogBatch { Metrics = [new("m", 5, t0, 5), new("m", 4, t0.AddSeconds(9), 4)] });
+        await _backend.Runs.LogBatchAsync(run, new RunLogBatch { Metrics = [new("m", 3, t0.AddSeconds(20), 3)] });
+        (await _backend.Runs.GetAsync(run)).Metrics["m"].Should().Be(5, "a later batch at a lower step does not replace it");
+        await _backend.Runs.LogBatchAsync(run, new RunLogBatch { Metrics = [new("m", 6, t0, 5), new("m", 7, t0.AddSeconds(1), 5)] });
+        (await _backend.Runs.GetAsync(run)).Metrics["m"].Should().Be(7, "at the same step the newer timestamp wins");
+    }
 }

@@ -53,6 +53,22 @@ public sealed class RunLoggingHelperTests
         store.Batches.SelectMany(b => b.Metrics).Should().ContainSingle("what was logged before the failure is still sent");
     }
 
+    [Fact]
+    public async Task When_both_the_body_and_the_flush_fail_neither_error_is_hidden()
+    {
+        var (sp, backend, store) = Build();
+        await using var _ = sp;
+        store.OnLogBatch = (_, _) => throw new MlopsUnavailableException("server down");
+        var act = () => backend.Runs.RunAsync("exp", NoInterval, (r, _) =>
+        {
+            r.LogMetric("m", 1);
+            throw new InvalidOperationException("diverged");
+        });
+        var ex = (await act.Should().ThrowAsync<AggregateException>()).Which;
+        ex.InnerExceptions.Select(e => e.Message).Should().Equal("diverged", "server down");
+        store.AllRuns.Values.Should().ContainSingle().Which.Status.Should().Be(RunStatus.Failed);
+    }
+
     [Theory]
     [InlineData(true, RunStatus.Succeeded)]
     [InlineData(false, RunStatus.Failed)]
@@ -88,6 +104,33 @@ public sealed class RunLoggingHelperTests
         }
         store.Batches.Select(b => b.Metrics.Count).Should().BeEquivalentTo([1000, 1000, 500]);
         store.Batches.SelectMany(b => b.Metrics).Select(m => m.Step).Should().BeEquivalentTo(Enumerable.Range(0, 2500));
+    }
+
+    [Fact]
+    public async Task Disposing_while_a_background_flush_is_in_flight_loses_nothing()
+    {
+        var (sp, backend, store) = Build();
+        await using var _ = sp;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var inFlight = 0;
+        store.OnLogBatch = async (_, ct) =>
+        {
+            Interlocked.Increment(ref inFlight);
+            await gate.Task.WaitAsync(ct);
+        };
+        var run = await backend.Runs.StartAsync("exp", NoInterval);
+        for (var i = 0; i < 1500; i++)
+        {
+            run.LogMetric("m", i, step: i);
+        }
+        await Eventually.TrueAsync(() => Volatile.Read(ref inFlight) == 1, "the first full batch is being sent in the background");
+        run.Complete();
+        var disposing = run.DisposeAsync().AsTask();
+        gate.SetResult();
+        await disposing;
+
+        store.Batches.SelectMany(b => b.Metrics).Should().HaveCount(1500);
+        run.FinalRun!.Status.Should().Be(RunStatus.Succeeded);
     }
 
     [Fact]

@@ -113,22 +113,43 @@ internal sealed class LocalStore : IDisposable
     /// <summary>Runs <paramref name="read"/> on a connection (serialised with writes only in memory).</summary>
     public async Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken cancellationToken)
     {
-        if (InMemory)
+        if (!InMemory)
         {
-            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return ReadCore(read);
         }
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var connection = OpenConnection();
-            return read(connection);
+            return ReadCore(read);
         }
         finally
         {
-            if (InMemory)
-            {
-                _writeLock.Release();
-            }
+            _writeLock.Release();
         }
+    }
+
+    /// <summary>Synchronous read, for the few synchronous entry points (pipeline registration).</summary>
+    public T Read<T>(Func<SqliteConnection, T> read)
+    {
+        if (!InMemory)
+        {
+            return ReadCore(read);
+        }
+        _writeLock.Wait();
+        try
+        {
+            return ReadCore(read);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private T ReadCore<T>(Func<SqliteConnection, T> read)
+    {
+        using var connection = OpenConnection();
+        return read(connection);
     }
 
     /// <summary>Runs <paramref name="write"/> in one immediate transaction, committed when it returns.</summary>

@@ -62,15 +62,30 @@ public interface IRunClient
     /// <param name="options">Run and buffer settings.</param>
     /// <param name="body">The instrumented work.</param>
     /// <param name="cancellationToken">Passed to <paramref name="body"/>; cancels the run (ending it Failed).</param>
+    /// <exception cref="AggregateException">The body failed and so did sending its logged data; both are inside.</exception>
     async Task<Run> RunAsync(string experimentName, RunStartOptions? options, Func<ActiveRun, CancellationToken, Task> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
         var run = await StartAsync(experimentName, options, cancellationToken).ConfigureAwait(false);
-        await using (run.ConfigureAwait(false))
+        try
         {
             await body(run, cancellationToken).ConfigureAwait(false);
             run.Complete();
         }
+        catch (Exception bodyError)
+        {
+            try
+            {
+                await run.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception disposeError)
+            {
+                // Both the work and sending its data failed: neither may hide the other.
+                throw new AggregateException(bodyError, disposeError);
+            }
+            throw;
+        }
+        await run.DisposeAsync().ConfigureAwait(false);
         return run.FinalRun ?? run.Run;
     }
 

@@ -111,12 +111,10 @@ internal sealed class TokenExchangeCredential(Uri tokenUri, string username, str
 
     private async Task<(string Token, DateTimeOffset? Expires)> LoginAsync(HttpMessageInvoker inner, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, tokenUri)
-        {
-            Content = new StringContent(
-                JsonSerializer.Serialize(new TokenExchangeRequest(username, password), CoreJsonContext.Default.TokenExchangeRequest),
-                Encoding.UTF8, "application/json"),
-        };
+        var content = new StringContent(JsonSerializer.Serialize(new TokenExchangeRequest(username, password), CoreJsonContext.Default.TokenExchangeRequest), Encoding.UTF8);
+        // Exactly "application/json": Airflow's auth-manager spec declares the header as an exact value, so no charset.
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, tokenUri) { Content = content };
         using var response = await inner.SendAsync(request, ct).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)

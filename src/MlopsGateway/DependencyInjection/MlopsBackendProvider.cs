@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace MlopsGateway;
 
 /// <summary>Creates each configured backend once, instrumented, on first use; builds the default (or composite) backend.</summary>
-internal sealed class MlopsBackendProvider : IMlopsBackendProvider
+internal sealed class MlopsBackendProvider : IMlopsBackendProvider, IAsyncDisposable, IDisposable
 {
     private readonly MlopsGatewayOptions _options;
     private readonly Dictionary<string, BackendTypeRegistration> _types;
@@ -49,6 +49,43 @@ internal sealed class MlopsBackendProvider : IMlopsBackendProvider
         var backend = registration.Factory(context);
         return new InstrumentedBackend(backend, time, registration.RequiresBaseUrl ? options.GetBaseUri() : null);
     }
+
+    /// <summary>Disposes every backend created so far that holds resources (a Local database, a background scheduler).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var backend in Created())
+        {
+            switch (backend)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var backend in Created())
+        {
+            switch (backend)
+            {
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+                case IAsyncDisposable asyncDisposable:
+                    asyncDisposable.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                    break;
+            }
+        }
+    }
+
+    private IEnumerable<IMlopsBackend> Created()
+        => _backends.Values.Where(l => l.IsValueCreated).Select(l => ((InstrumentedBackend)l.Value).Inner);
 
     private IMlopsBackend CreateDefault()
     {

@@ -19,7 +19,7 @@ public enum MlopsErrorKind
     RateLimited,
     /// <summary><see cref="MlopsUnavailableException"/>.</summary>
     Unavailable,
-    /// <summary>A server-side "not implemented" (HTTP 501); thrown as <see cref="MlopsException"/> with that status.</summary>
+    /// <summary><see cref="MlopsNotSupportedException"/>: the backend (or this server version) cannot do the operation.</summary>
     NotSupported,
     /// <summary>Anything else: a plain <see cref="MlopsException"/>.</summary>
     Other,
@@ -74,6 +74,7 @@ public static class MlopsErrors
         MlopsErrorKind.Conflict => new MlopsConflictException(message, details, inner),
         MlopsErrorKind.RateLimited => new MlopsRateLimitedException(message, retryAfter, details, inner),
         MlopsErrorKind.Unavailable => new MlopsUnavailableException(message, details, inner),
+        MlopsErrorKind.NotSupported => new MlopsNotSupportedException(details.Backend ?? "(unknown)", details.Operation ?? "(unknown)", message),
         _ => new MlopsException(message, details, inner),
     };
 

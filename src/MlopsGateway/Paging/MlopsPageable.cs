@@ -74,20 +74,6 @@ public abstract class MlopsPageable<T> : IAsyncEnumerable<T>
 /// <summary>Helpers for consuming and composing <see cref="MlopsPageable{T}"/>.</summary>
 public static class MlopsPageableExtensions
 {
-    /// <summary>Reads the whole listing into a list. Only for listings known to be small.</summary>
-    /// <param name="source">The listing.</param>
-    /// <param name="cancellationToken">Cancels reading.</param>
-    public static async Task<List<T>> ToListAsync<T>(this IAsyncEnumerable<T> source, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        var list = new List<T>();
-        await foreach (var item in source.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            list.Add(item);
-        }
-        return list;
-    }
-
     /// <summary>A listing that keeps only items matching <paramref name="predicate"/> (a client-side filter); pages may come back shorter.</summary>
     /// <param name="source">The listing.</param>
     /// <param name="predicate">The filter.</param>

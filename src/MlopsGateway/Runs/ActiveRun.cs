@@ -204,7 +204,8 @@ public sealed class ActiveRun : IAsyncDisposable
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfFailed();
-        await FlushCoreAsync(drainAll: true, background: false, cancellationToken).ConfigureAwait(false);
+        // The caller's token only stops the wait: a batch taken from the buffer is always sent, never dropped.
+        await FlushCoreAsync(drainAll: true, background: false).WaitAsync(cancellationToken).ConfigureAwait(false);
         ThrowIfFailed();
     }
 
@@ -219,11 +220,23 @@ public sealed class ActiveRun : IAsyncDisposable
         await _backgroundFlusher.ConfigureAwait(false);
         if (_failure is null)
         {
-            await FlushCoreAsync(drainAll: true, background: false, CancellationToken.None).ConfigureAwait(false);
+            await FlushCoreAsync(drainAll: true, background: false).ConfigureAwait(false);
         }
 
         var status = _completed && _failure is null ? RunStatus.Succeeded : RunStatus.Failed;
-        FinalRun = await _runs.EndAsync(Run, status, CancellationToken.None).ConfigureAwait(false);
+        using (var scope = OperationScope.Start("Runs.End", Run.Backend, _kind, _time))
+        {
+            scope.SetTag(MlopsTelemetry.RunIdAttribute, Run.Id);
+            try
+            {
+                FinalRun = await _runs.EndAsync(Run, status, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                scope.Fail(ex);
+                throw;
+            }
+        }
         _stop.Dispose();
         _failed.Dispose();
         ThrowIfFailed();
@@ -292,7 +305,8 @@ public sealed class ActiveRun : IAsyncDisposable
                     Interlocked.Exchange(ref _wake, NewSignal());
                 }
                 var drain = Interlocked.Exchange(ref _drainRequested, 0) == 1 || first == tick;
-                await FlushCoreAsync(drainAll: drain, background: true, _stop.Token).ConfigureAwait(false);
+                // Stopping only interrupts the wait: a batch already taken from the buffer is always sent.
+                await FlushCoreAsync(drainAll: drain, background: true).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
@@ -305,13 +319,13 @@ public sealed class ActiveRun : IAsyncDisposable
         }
     }
 
-    private async Task FlushCoreAsync(bool drainAll, bool background, CancellationToken ct)
+    private async Task FlushCoreAsync(bool drainAll, bool background)
     {
         if (_lane.IsEmpty && Volatile.Read(ref _metricCount) == 0)
         {
             return;
         }
-        await _flushLock.WaitAsync(ct).ConfigureAwait(false);
+        await _flushLock.WaitAsync().ConfigureAwait(false);
         try
         {
             var full = _limits.MaxMetricsPerBatch;
@@ -325,10 +339,10 @@ public sealed class ActiveRun : IAsyncDisposable
             scope.SetTag(MlopsTelemetry.RunIdAttribute, Run.Id);
             try
             {
-                await FlushLaneAsync(ct).ConfigureAwait(false);
-                await FlushMetricsAsync(drainAll, ct).ConfigureAwait(false);
+                await FlushLaneAsync().ConfigureAwait(false);
+                await FlushMetricsAsync(drainAll).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            catch (Exception ex)
             {
                 scope.Fail(ex);
                 MlopsTelemetry.FlushFailures.Add(1, new KeyValuePair<string, object?>(MlopsTelemetry.BackendNameAttribute, Run.Backend));
@@ -342,7 +356,7 @@ public sealed class ActiveRun : IAsyncDisposable
         }
     }
 
-    private async Task FlushLaneAsync(CancellationToken ct)
+    private async Task FlushLaneAsync()
     {
         var count = _lane.Count;
         if (count == 0)
@@ -361,7 +375,7 @@ public sealed class ActiveRun : IAsyncDisposable
             {
                 return;
             }
-            await _runs.LogBatchAsync(Run, new RunLogBatch { Params = parameters.ToArray(), Tags = tags.ToArray() }, ct).ConfigureAwait(false);
+            await _runs.LogBatchAsync(Run, new RunLogBatch { Params = parameters.ToArray(), Tags = tags.ToArray() }, CancellationToken.None).ConfigureAwait(false);
             _space.Release(taken);
             taken = 0;
             parameters.Clear();
@@ -386,39 +400,47 @@ public sealed class ActiveRun : IAsyncDisposable
         await SendAsync().ConfigureAwait(false);
     }
 
-    private async Task FlushMetricsAsync(bool drainAll, CancellationToken ct)
+    private async Task FlushMetricsAsync(bool drainAll)
     {
         var batchSize = Math.Min(_limits.MaxMetricsPerBatch, _limits.MaxEntitiesPerBatch);
         var inFlight = new List<Task>();
-        while (true)
+        try
         {
-            var available = Volatile.Read(ref _metricCount);
-            if (available == 0 || (!drainAll && available < batchSize))
+            while (true)
             {
-                break;
+                var available = Volatile.Read(ref _metricCount);
+                if (available == 0 || (!drainAll && available < batchSize))
+                {
+                    break;
+                }
+                var batch = new List<MetricPoint>(Math.Min(available, batchSize));
+                while (batch.Count < batchSize && _metrics.TryDequeue(out var point))
+                {
+                    batch.Add(point);
+                }
+                Interlocked.Add(ref _metricCount, -batch.Count);
+                inFlight.Add(SendMetricsAsync(batch));
+                if (inFlight.Count >= _parallelBatches)
+                {
+                    var done = await Task.WhenAny(inFlight).ConfigureAwait(false);
+                    inFlight.Remove(done);
+                    await done.ConfigureAwait(false);
+                }
             }
-            var batch = new List<MetricPoint>(Math.Min(available, batchSize));
-            while (batch.Count < batchSize && _metrics.TryDequeue(out var point))
-            {
-                batch.Add(point);
-            }
-            Interlocked.Add(ref _metricCount, -batch.Count);
-            inFlight.Add(SendMetricsAsync(batch, ct));
-            if (inFlight.Count >= _parallelBatches)
-            {
-                var done = await Task.WhenAny(inFlight).ConfigureAwait(false);
-                inFlight.Remove(done);
-                await done.ConfigureAwait(false);
-            }
+        }
+        finally
+        {
+            // Never leave sends running unobserved: wait for every batch already handed to the backend.
+            await Task.WhenAll(inFlight).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
         }
         await Task.WhenAll(inFlight).ConfigureAwait(false);
     }
 
-    private async Task SendMetricsAsync(List<MetricPoint> batch, CancellationToken ct)
+    private async Task SendMetricsAsync(List<MetricPoint> batch)
     {
         try
         {
-            await _runs.LogBatchAsync(Run, new RunLogBatch { Metrics = batch }, ct).ConfigureAwait(false);
+            await _runs.LogBatchAsync(Run, new RunLogBatch { Metrics = batch }, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

@@ -106,6 +106,30 @@ internal sealed class InstrumentedBackend : IMlopsBackend
         }
     }
 
+    /// <summary>Enumerates a stream (a streamed listing, a log being tailed) inside one operation span.</summary>
+    internal async IAsyncEnumerable<T> Stream<T>(string operation, Action<OperationScope>? tag, IAsyncEnumerable<T> source,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var items = source.GetAsyncEnumerator(cancellationToken);
+        using var scope = Start(operation, tag);
+        while (true)
+        {
+            try
+            {
+                if (!await items.MoveNextAsync().ConfigureAwait(false))
+                {
+                    yield break;
+                }
+            }
+            catch (Exception ex)
+            {
+                scope.Fail(ex);
+                throw;
+            }
+            yield return items.Current;
+        }
+    }
+
     internal static Action<OperationScope> RunTag(RunRef run) => s => s.SetTag(MlopsTelemetry.RunIdAttribute, run.Id);
     internal static Action<OperationScope> PipelineTag(string pipelineId) => s => s.SetTag(MlopsTelemetry.PipelineIdAttribute, pipelineId);
     internal static Action<OperationScope> ModelTag(string model) => s => s.SetTag(MlopsTelemetry.ModelNameAttribute, model);

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace MlopsGateway;
 
 internal sealed class InstrumentedPipelineClient(IPipelineClient inner, InstrumentedBackend b) : IPipelineClient
@@ -48,29 +46,8 @@ internal sealed class InstrumentedPipelineClient(IPipelineClient inner, Instrume
         => b.List("Pipelines.ListTaskRuns", InstrumentedBackend.RunTag(run), () => inner.ListTaskRunsAsync(run, cancellationToken));
 
     public IAsyncEnumerable<string> ReadTaskLogAsync(RunRef run, string taskId, TaskLogOptions? options = null, CancellationToken cancellationToken = default)
-        => ReadAsync(b.Create("Pipelines.ReadTaskLog", InstrumentedBackend.RunTag(run), () => inner.ReadTaskLogAsync(run, taskId, options, cancellationToken)), run, cancellationToken);
-
-    private async IAsyncEnumerable<string> ReadAsync(IAsyncEnumerable<string> lines, RunRef run, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await using var enumerator = lines.GetAsyncEnumerator(cancellationToken);
-        using var scope = b.Start("Pipelines.ReadTaskLog", InstrumentedBackend.RunTag(run));
-        while (true)
-        {
-            try
-            {
-                if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
-                {
-                    yield break;
-                }
-            }
-            catch (Exception ex)
-            {
-                scope.Fail(ex);
-                throw;
-            }
-            yield return enumerator.Current;
-        }
-    }
+        => b.Stream("Pipelines.ReadTaskLog", InstrumentedBackend.RunTag(run),
+            b.Create("Pipelines.ReadTaskLog", InstrumentedBackend.RunTag(run), () => inner.ReadTaskLogAsync(run, taskId, options, cancellationToken)), cancellationToken);
 
     public Task<Pipeline> PauseAsync(string pipelineId, CancellationToken cancellationToken = default)
         => b.InvokeAsync("Pipelines.Pause", InstrumentedBackend.PipelineTag(pipelineId), () => inner.PauseAsync(pipelineId, cancellationToken));
