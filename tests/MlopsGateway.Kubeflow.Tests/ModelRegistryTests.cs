@@ -164,7 +164,7 @@ public sealed class ModelRegistryTests : IAsyncLifetime
     {
         var stage = () => _backend.Models.TransitionStageAsync("m", "1", "Production");
         var rename = () => _backend.Models.RenameModelAsync("m", "n");
-        var files = () => _backend.Models.ListVersionFilesAsync("m", "1").ToListAsync();
+        var files = async () => await _backend.Models.ListVersionFilesAsync("m", "1").ToListAsync();
 
         await stage.Should().ThrowAsync<MlopsNotSupportedException>();
         await rename.Should().ThrowAsync<MlopsNotSupportedException>();

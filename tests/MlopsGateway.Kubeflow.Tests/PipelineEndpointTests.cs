@@ -258,7 +258,7 @@ public sealed class PipelineEndpointTests : IAsyncLifetime
     public async Task Pause_and_task_logs_are_not_supported_and_send_nothing()
     {
         var pause = () => _backend.Pipelines.PauseAsync("p");
-        var logs = () => _backend.Pipelines.ReadTaskLogAsync("r", "t").ToListAsync();
+        var logs = async () => await _backend.Pipelines.ReadTaskLogAsync("r", "t").ToListAsync();
 
         await pause.Should().ThrowAsync<MlopsNotSupportedException>();
         await logs.Should().ThrowAsync<MlopsNotSupportedException>();

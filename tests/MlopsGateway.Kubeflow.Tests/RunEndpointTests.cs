@@ -128,7 +128,7 @@ public sealed class RunEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Metric_predicates_and_tracking_are_not_supported_and_send_nothing()
     {
-        var byMetric = () => _backend.Runs.ListAsync(new RunQuery { Metrics = [new MetricPredicate("acc", ComparisonOperator.GreaterThan, 0.9)] }).ToListAsync();
+        var byMetric = async () => await _backend.Runs.ListAsync(new RunQuery { Metrics = [new MetricPredicate("acc", ComparisonOperator.GreaterThan, 0.9)] }).ToListAsync();
         var start = () => _backend.Runs.StartAsync("exp");
         var log = () => _backend.Runs.LogBatchAsync("r", new RunLogBatch());
 

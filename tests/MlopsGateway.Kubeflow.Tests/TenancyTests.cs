@@ -18,7 +18,7 @@ public sealed class TenancyTests : IAsyncLifetime
         var backend = Harness.Create(_fake.BaseUri);
 
         var create = () => backend.Runs.CreateExperimentAsync("e");
-        var list = () => backend.Runs.ListAsync().ToListAsync();
+        var list = async () => await backend.Runs.ListAsync().ToListAsync();
 
         (await create.Should().ThrowAsync<MlopsValidationException>()).Which.Message
             .Should().Contain("multi-user").And.Contain("Mlops:Backends:kfp:Namespace");
