@@ -56,6 +56,13 @@ internal sealed class KubeflowErrorParser : IBackendErrorParser
             // Not JSON: fall through to the raw text.
         }
         var text = body.Trim();
+        if (contentType is "text/html" || text.StartsWith('<'))
+        {
+            // Istio or oauth2-proxy in front of KFP answers unauthenticated calls with its own (login) page.
+            return new BackendError(null,
+                "an HTML page answered instead of the Kubeflow API, usually the login page of the proxy in front of it (Istio, oauth2-proxy, Dex): " +
+                "send a service-account token with audience pipelines.kubeflow.org (Auth:Type Bearer or TokenFile), or call the in-cluster API with the identity header (Auth:Type Headers).");
+        }
         return new BackendError(null, text.Length > 500 ? text[..500] : text);
     }
 

@@ -50,4 +50,13 @@ public sealed class ErrorParserTests
     public void Plain_text_from_http_Error_or_a_proxy_is_the_message()
         => Parser.Parse(HttpStatusCode.BadRequest, "text/plain", "Failed to parse uploadfile\n")
             .Should().Be(new BackendError(null, "Failed to parse uploadfile"));
+
+    [Fact]
+    public void A_proxy_login_page_is_explained_instead_of_echoed()
+    {
+        var error = Parser.Parse(HttpStatusCode.Forbidden, "text/html", "<html><body>Sign in with Dex</body></html>");
+
+        error.Message.Should().Contain("pipelines.kubeflow.org").And.NotContain("<html>");
+        error.Kind.Should().BeNull("the HTTP status decides");
+    }
 }
