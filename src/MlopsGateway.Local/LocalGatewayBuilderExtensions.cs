@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using MlopsGateway.Local;
 
 namespace MlopsGateway;
@@ -19,16 +18,11 @@ public static class LocalGatewayBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var options = new LocalBackendOptions();
         configure?.Invoke(options);
-        builder.Services.TryAddSingleton<LocalBackendDisposer>();
         return builder.AddBackendType(new BackendTypeRegistration
         {
             Type = LocalBackend.TypeName,
-            Factory = context =>
-            {
-                var backend = new LocalBackend(context, options);
-                context.GetService<LocalBackendDisposer>()?.Track(backend);
-                return backend;
-            },
+            // The core's backend provider disposes the backend with the service provider.
+            Factory = context => new LocalBackend(context, options),
             RequiresBaseUrl = false,
             Validate = (backend, prefix, errors) =>
             {
@@ -44,37 +38,4 @@ public static class LocalGatewayBuilderExtensions
             },
         });
     }
-}
-
-/// <summary>
-/// Disposes the Local backends a service provider created when the provider is disposed (the core's
-/// backend provider does not dispose backends), so pipelines stop and database files are released.
-/// </summary>
-internal sealed class LocalBackendDisposer : IAsyncDisposable, IDisposable
-{
-    private readonly List<LocalBackend> _backends = [];
-
-    public void Track(LocalBackend backend)
-    {
-        lock (_backends)
-        {
-            _backends.Add(backend);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        LocalBackend[] backends;
-        lock (_backends)
-        {
-            backends = [.. _backends];
-            _backends.Clear();
-        }
-        foreach (var backend in backends)
-        {
-            await backend.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

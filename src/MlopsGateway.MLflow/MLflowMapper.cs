@@ -1,0 +1,173 @@
+using System.Text.Json;
+using MlopsGateway.MLflow.Api;
+
+namespace MlopsGateway.MLflow;
+
+/// <summary>
+/// MLflow wire types ↔ the backend-neutral model (DESIGN.md §2): statuses, lifecycle stages, epoch
+/// milliseconds, ±double.MaxValue read back as ±Infinity, missing lists as empty.
+/// </summary>
+internal static class MLflowMapper
+{
+    public const string RunNameTag = "mlflow.runName";
+    public const string NoteTag = "mlflow.note.content";
+
+    public static RunStatus ToStatus(string? status) => status switch
+    {
+        "RUNNING" => RunStatus.Running,
+        "SCHEDULED" => RunStatus.Queued,
+        "FINISHED" => RunStatus.Succeeded,
+        "FAILED" => RunStatus.Failed,
+        "KILLED" => RunStatus.Canceled,
+        _ => RunStatus.Unknown,
+    };
+
+    /// <summary>The MLflow status name for a normalized status, or null when MLflow has none (Unknown, Paused, Skipped).</summary>
+    public static string? FromStatus(RunStatus status) => status switch
+    {
+        RunStatus.Running => "RUNNING",
+        RunStatus.Queued => "SCHEDULED",
+        RunStatus.Succeeded => "FINISHED",
+        RunStatus.Failed => "FAILED",
+        RunStatus.Canceled => "KILLED",
+        _ => null,
+    };
+
+    /// <summary>The five MLflow run statuses, in proto order.</summary>
+    public static readonly string[] AllStatuses = ["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"];
+
+    /// <summary>The SQL store keeps ±Infinity as ±double.MaxValue; read those back as infinities.</summary>
+    public static double ToMetricValue(double value) => value switch
+    {
+        double.MaxValue => double.PositiveInfinity,
+        double.MinValue => double.NegativeInfinity,
+        _ => value,
+    };
+
+    public static DateTimeOffset? FromMillis(long? ms) => ms is { } v and > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
+
+    public static long ToMillis(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    public static LifecycleState ToLifecycle(string? stage)
+        => string.Equals(stage, "deleted", StringComparison.OrdinalIgnoreCase) ? LifecycleState.Deleted : LifecycleState.Active;
+
+    public static Dictionary<string, string> ToMap(List<KeyValueDto>? pairs)
+    {
+        var map = new Dictionary<string, string>(pairs?.Count ?? 0, StringComparer.Ordinal);
+        if (pairs is not null)
+        {
+            foreach (var pair in pairs)
+            {
+                if (pair.Key is not null)
+                {
+                    map[pair.Key] = pair.Value ?? string.Empty;
+                }
+            }
+        }
+        return map;
+    }
+
+    public static List<KeyValueDto>? ToPairs(IEnumerable<KeyValuePair<string, string>>? pairs)
+        => pairs?.Select(p => new KeyValueDto { Key = p.Key, Value = p.Value }).ToList() is { Count: > 0 } list ? list : null;
+
+    public static Experiment ToExperiment(string backend, ExperimentDto dto) => new()
+    {
+        Backend = backend,
+        Id = dto.ExperimentId ?? string.Empty,
+        Name = dto.Name ?? string.Empty,
+        State = ToLifecycle(dto.LifecycleStage),
+        ArtifactLocation = dto.ArtifactLocation,
+        Tags = ToMap(dto.Tags),
+        CreatedAt = FromMillis(dto.CreationTime),
+        UpdatedAt = FromMillis(dto.LastUpdateTime),
+        Native = JsonSerializer.SerializeToElement(dto, MLflowJsonContext.Default.ExperimentDto),
+    };
+
+    public static Run ToRun(string backend, RunDto dto)
+    {
+        var info = dto.Info ?? new RunInfoDto();
+        var metrics = new Dictionary<string, double>(dto.Data?.Metrics?.Count ?? 0, StringComparer.Ordinal);
+        foreach (var metric in dto.Data?.Metrics ?? [])
+        {
+            if (metric.Key is not null)
+            {
+                metrics[metric.Key] = ToMetricValue(metric.Value);
+            }
+        }
+        return new Run
+        {
+            Backend = backend,
+            Id = info.RunId ?? info.RunUuid ?? string.Empty,
+            Name = info.RunName,
+            Status = ToStatus(info.Status),
+            RawStatus = info.Status,
+            StartTime = FromMillis(info.StartTime),
+            EndTime = FromMillis(info.EndTime),
+            ExperimentId = info.ExperimentId,
+            Params = ToMap(dto.Data?.Params),
+            Metrics = metrics,
+            Tags = ToMap(dto.Data?.Tags),
+            ArtifactLocation = info.ArtifactUri,
+            Native = JsonSerializer.SerializeToElement(dto, MLflowJsonContext.Default.RunDto),
+        };
+    }
+
+    public static MetricPoint ToMetricPoint(MetricDto dto)
+        => new(dto.Key ?? string.Empty, ToMetricValue(dto.Value), DateTimeOffset.FromUnixTimeMilliseconds(dto.Timestamp), dto.Step);
+
+    public static MetricDto FromMetricPoint(MetricPoint point)
+        => new() { Key = point.Key, Value = point.Value, Timestamp = ToMillis(point.Timestamp), Step = point.Step };
+
+    public static RegisteredModel ToModel(string backend, RegisteredModelDto dto)
+    {
+        var aliases = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var alias in dto.Aliases ?? [])
+        {
+            if (alias.Alias is not null)
+            {
+                aliases[alias.Alias] = alias.Version ?? string.Empty;
+            }
+        }
+        return new RegisteredModel
+        {
+            Backend = backend,
+            Name = dto.Name ?? string.Empty,
+            Description = string.IsNullOrEmpty(dto.Description) ? null : dto.Description,
+            Tags = ToMap(dto.Tags),
+            Aliases = aliases,
+            CreatedAt = FromMillis(dto.CreationTimestamp),
+            UpdatedAt = FromMillis(dto.LastUpdatedTimestamp),
+            Native = JsonSerializer.SerializeToElement(dto, MLflowJsonContext.Default.RegisteredModelDto),
+        };
+    }
+
+    public static ModelVersion ToVersion(string backend, ModelVersionDto dto) => new()
+    {
+        Backend = backend,
+        ModelName = dto.Name ?? string.Empty,
+        Version = dto.Version ?? string.Empty,
+        Source = dto.Source,
+        RunId = string.IsNullOrEmpty(dto.RunId) ? null : dto.RunId,
+        Description = string.IsNullOrEmpty(dto.Description) ? null : dto.Description,
+        Stage = dto.CurrentStage,
+        Status = dto.Status,
+        Aliases = dto.Aliases ?? [],
+        Tags = ToMap(dto.Tags),
+        CreatedAt = FromMillis(dto.CreationTimestamp),
+        UpdatedAt = FromMillis(dto.LastUpdatedTimestamp),
+        Native = JsonSerializer.SerializeToElement(dto, MLflowJsonContext.Default.ModelVersionDto),
+    };
+
+    /// <summary>A tracking-side listing entry (already run-relative).</summary>
+    public static ArtifactInfo ToArtifact(FileInfoDto dto, string? parent = null)
+    {
+        var path = dto.Path ?? string.Empty;
+        if (!string.IsNullOrEmpty(parent))
+        {
+            path = parent.TrimEnd('/') + "/" + path;
+        }
+        var isDir = dto.IsDir == true;
+        // A zero-byte file is listed without file_size: default to 0 for files, null for directories.
+        return new ArtifactInfo(path, isDir, isDir ? null : dto.FileSize ?? 0);
+    }
+}

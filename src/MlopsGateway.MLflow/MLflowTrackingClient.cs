@@ -1,0 +1,107 @@
+using MlopsGateway.MLflow.Api;
+
+namespace MlopsGateway.MLflow;
+
+/// <summary>A dataset a run consumed, as MLflow records it (log-inputs).</summary>
+/// <param name="Name">The dataset name (≤ 500 characters).</param>
+/// <param name="Digest">A content digest (≤ 36 characters) that tells versions of the dataset apart.</param>
+/// <param name="SourceType">Where it came from, e.g. <c>http</c>, <c>local</c>, <c>s3</c>.</param>
+/// <param name="Source">The source description, usually a JSON string (for example <c>{"url": "…"}</c>).</param>
+public sealed record MLflowDataset(string Name, string Digest, string SourceType, string Source)
+{
+    /// <summary>The schema as a JSON string (MLflow's <c>mlflow_colspec</c>), when known.</summary>
+    public string? Schema { get; init; }
+
+    /// <summary>Summary statistics as a JSON string (for example <c>{"num_rows": 150}</c>), when known.</summary>
+    public string? Profile { get; init; }
+
+    /// <summary>The dataset's role in this run (tag <c>mlflow.data.context</c>: <c>training</c>, <c>validation</c>, <c>test</c> …).</summary>
+    public string? Context { get; init; }
+}
+
+/// <summary>
+/// MLflow-specific tracking operations the backend-neutral <see cref="IRunClient"/> does not hold: dataset
+/// inputs, experiment tags and rename, restoring a soft-deleted run. Get it with
+/// <c>backend.GetService(typeof(MLflowTrackingClient))</c>. Operations that need a newer server probe
+/// <c>/version</c> once and throw <see cref="MlopsNotSupportedException"/> before sending when it is too old.
+/// </summary>
+public sealed class MLflowTrackingClient
+{
+    private static readonly Version s_experimentTagDelete = new(3, 2, 0);
+    private readonly MLflowBackend _backend;
+
+    internal MLflowTrackingClient(MLflowBackend backend) => _backend = backend;
+
+    private MLflowApi Api => _backend.Api;
+
+    /// <summary>Records datasets as inputs of a run (MLflow de-duplicates by name and digest).</summary>
+    /// <param name="run">The run.</param>
+    /// <param name="datasets">The datasets.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task LogInputsAsync(RunRef run, IEnumerable<MLflowDataset> datasets, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(run.Id);
+        ArgumentNullException.ThrowIfNull(datasets);
+        var inputs = datasets.Select(d =>
+        {
+            LimitChecks.Value("dataset name", d.Name, 500);
+            LimitChecks.Value("dataset digest", d.Digest, 36);
+            LimitChecks.Value("dataset source", d.Source, 65_535);
+            return new DatasetInputDto
+            {
+                Tags = d.Context is null ? null : [new KeyValueDto { Key = "mlflow.data.context", Value = d.Context }],
+                Dataset = new DatasetDto { Name = d.Name, Digest = d.Digest, SourceType = d.SourceType, Source = d.Source, Schema = d.Schema, Profile = d.Profile },
+            };
+        }).ToList();
+        return Api.LogInputsAsync(new LogInputsRequest { RunId = run.Id, Datasets = inputs }, cancellationToken);
+    }
+
+    /// <summary>Sets an experiment tag (key ≤ 250, value ≤ 5000 characters).</summary>
+    /// <param name="experimentId">The experiment id.</param>
+    /// <param name="key">The tag key.</param>
+    /// <param name="value">The tag value.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task SetExperimentTagAsync(string experimentId, string key, string value, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(experimentId);
+        LimitChecks.Key("experiment tag", key, MLflowBackend.Limits);
+        LimitChecks.Value($"experiment tag '{key}' value", value, 5000);
+        return Api.SetExperimentTagAsync(experimentId, key, value, cancellationToken);
+    }
+
+    /// <summary>Removes an experiment tag. Needs MLflow 3.2 or newer (checked against <c>/version</c> before sending).</summary>
+    /// <param name="experimentId">The experiment id.</param>
+    /// <param name="key">The tag key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task DeleteExperimentTagAsync(string experimentId, string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(experimentId);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        await _backend.RequireVersionAsync(s_experimentTagDelete, "MLflow.DeleteExperimentTag", cancellationToken).ConfigureAwait(false);
+        await Api.DeleteExperimentTagAsync(experimentId, key, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Renames an experiment; a name already taken is <see cref="MlopsConflictException"/>.</summary>
+    /// <param name="experimentId">The experiment id.</param>
+    /// <param name="newName">The new unique name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task RenameExperimentAsync(string experimentId, string newName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(experimentId);
+        ArgumentException.ThrowIfNullOrEmpty(newName);
+        return Api.UpdateExperimentAsync(experimentId, newName, cancellationToken);
+    }
+
+    /// <summary>Restores a soft-deleted run (restoring an active run is a no-op).</summary>
+    /// <param name="run">The run.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task RestoreRunAsync(RunRef run, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(run.Id);
+        return Api.RestoreRunAsync(run.Id, cancellationToken);
+    }
+
+    /// <summary>The server's MLflow version from <c>/version</c> (probed once, then cached).</summary>
+    /// <param name="cancellationToken">Cancels waiting for the probe.</param>
+    public Task<Version> GetServerVersionAsync(CancellationToken cancellationToken = default) => _backend.GetServerVersionAsync(cancellationToken);
+}
