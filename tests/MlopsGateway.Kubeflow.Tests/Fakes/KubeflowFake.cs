@@ -59,6 +59,9 @@ public sealed class KubeflowFake : IAsyncDisposable
     /// </summary>
     public bool StepOnEveryRunRead { get; set; }
 
+    /// <summary>With <see cref="StepOnEveryRunRead"/>: a running run without an outcome succeeds at its next read.</summary>
+    public bool SucceedByDefault { get; set; }
+
     /// <summary>Decides how a running run ends at its next step (<see cref="Step"/> uses SUCCEEDED when none is set).</summary>
     public void SetOutcome(string runId, string state)
     {
@@ -268,7 +271,7 @@ public sealed class KubeflowFake : IAsyncDisposable
             case ("GET", 2, "runs", null):
                 if (StepOnEveryRunRead && _runs.ContainsKey(s[1]))
                 {
-                    StepRun(s[1], null);
+                    StepRun(s[1], SucceedByDefault ? "SUCCEEDED" : null);
                 }
                 return Ok(Get(_runs, s[1], "Run"));
             case ("DELETE", 2, "runs", null):
