@@ -10,34 +10,44 @@ namespace MlopsGateway.Kubeflow.Api;
 // enums stay strings so a newer server's values survive. [JsonExtensionData] keeps whatever a newer server
 // adds, so nothing read is lost.
 
+/// <summary>Every KFP message: whatever a newer server adds is kept, so the replay of a response loses nothing.</summary>
+internal abstract record KfpMessage
+{
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>A list reply: <c>total_size</c> (absent when 0) and the opaque <c>next_page_token</c> (absent or empty on the last page).</summary>
+internal abstract record KfpPage : KfpMessage
+{
+    public int? TotalSize { get; init; }
+    public string? NextPageToken { get; init; }
+}
+
 /// <summary>A <c>google.rpc.Status</c>: the gRPC error body, also embedded as <c>error</c> in 200 replies.</summary>
-internal sealed record KfpStatus
+internal sealed record KfpStatus : KfpMessage
 {
     public int? Code { get; init; }
     public string? Message { get; init; }
     public List<JsonElement>? Details { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>The v1 error shape of the plain-HTTP handlers (upload, upload_version, read-artifact).</summary>
-internal sealed record KfpHttpError
+internal sealed record KfpHttpError : KfpMessage
 {
     public string? ErrorMessage { get; init; }
     public string? ErrorDetails { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary><c>GET /healthz</c>; <c>commit_sha</c>/<c>tag_name</c> are served although the swagger omits them.</summary>
-internal sealed record KfpHealthz
+internal sealed record KfpHealthz : KfpMessage
 {
     public bool? MultiUser { get; init; }
     public string? PipelineStore { get; init; }
     public string? CommitSha { get; init; }
     public string? TagName { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpPipeline
+internal sealed record KfpPipeline : KfpMessage
 {
     public string? PipelineId { get; init; }
     public string? DisplayName { get; init; }
@@ -47,16 +57,14 @@ internal sealed record KfpPipeline
     public string? Namespace { get; init; }
     public KfpStatus? Error { get; init; }
     public Dictionary<string, string>? Tags { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpUrl
+internal sealed record KfpUrl : KfpMessage
 {
     public string? PipelineUrl { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpPipelineVersion
+internal sealed record KfpPipelineVersion : KfpMessage
 {
     public string? PipelineId { get; init; }
     public string? PipelineVersionId { get; init; }
@@ -69,26 +77,19 @@ internal sealed record KfpPipelineVersion
     public JsonElement? PipelineSpec { get; init; }
     public KfpStatus? Error { get; init; }
     public Dictionary<string, string>? Tags { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpListPipelinesResponse
+internal sealed record KfpListPipelinesResponse : KfpPage
 {
     public List<KfpPipeline>? Pipelines { get; init; }
-    public int? TotalSize { get; init; }
-    public string? NextPageToken { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpListPipelineVersionsResponse
+internal sealed record KfpListPipelineVersionsResponse : KfpPage
 {
     public List<KfpPipelineVersion>? PipelineVersions { get; init; }
-    public int? TotalSize { get; init; }
-    public string? NextPageToken { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpExperiment
+internal sealed record KfpExperiment : KfpMessage
 {
     public string? ExperimentId { get; init; }
     public string? DisplayName { get; init; }
@@ -97,63 +98,53 @@ internal sealed record KfpExperiment
     public string? Namespace { get; init; }
     public string? StorageState { get; init; }
     public DateTimeOffset? LastRunCreatedAt { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpListExperimentsResponse
+internal sealed record KfpListExperimentsResponse : KfpPage
 {
     public List<KfpExperiment>? Experiments { get; init; }
-    public int? TotalSize { get; init; }
-    public string? NextPageToken { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpPipelineVersionReference
+internal sealed record KfpPipelineVersionReference : KfpMessage
 {
     public string? PipelineId { get; init; }
     public string? PipelineVersionId { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpRuntimeConfig
+internal sealed record KfpRuntimeConfig : KfpMessage
 {
     /// <summary>Parameter name to any JSON value (a protobuf Struct).</summary>
     public JsonObject? Parameters { get; init; }
     public string? PipelineRoot { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpRuntimeStatus
+internal sealed record KfpRuntimeStatus : KfpMessage
 {
     public DateTimeOffset? UpdateTime { get; init; }
     public string? State { get; init; }
     public KfpStatus? Error { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpArtifactList
+internal sealed record KfpArtifactList : KfpMessage
 {
     public List<string>? ArtifactIds { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpChildTask
+internal sealed record KfpChildTask : KfpMessage
 {
     public string? TaskId { get; init; }
     public string? PodName { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpExecutorDetail
+internal sealed record KfpExecutorDetail : KfpMessage
 {
     public string? MainJob { get; init; }
     public string? PreCachingCheckJob { get; init; }
     public List<string>? FailedMainJobs { get; init; }
     public List<string>? FailedPreCachingCheckJobs { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpTaskDetail
+internal sealed record KfpTaskDetail : KfpMessage
 {
     public string? RunId { get; init; }
     public string? TaskId { get; init; }
@@ -171,19 +162,17 @@ internal sealed record KfpTaskDetail
     public List<KfpRuntimeStatus>? StateHistory { get; init; }
     public string? PodName { get; init; }
     public List<KfpChildTask>? ChildTasks { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpRunDetails
+internal sealed record KfpRunDetails : KfpMessage
 {
     public string? PipelineContextId { get; init; }
     public string? PipelineRunContextId { get; init; }
     public List<KfpTaskDetail>? TaskDetails { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>A run, as read and (with only the writable members set) as sent to <c>POST /runs</c>.</summary>
-internal sealed record KfpRun
+internal sealed record KfpRun : KfpMessage
 {
     public string? ExperimentId { get; init; }
     public string? RunId { get; init; }
@@ -205,41 +194,34 @@ internal sealed record KfpRun
     public List<KfpRuntimeStatus>? StateHistory { get; init; }
     public JsonElement? PluginsInput { get; init; }
     public JsonElement? PluginsOutput { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpListRunsResponse
+internal sealed record KfpListRunsResponse : KfpPage
 {
     public List<KfpRun>? Runs { get; init; }
-    public int? TotalSize { get; init; }
-    public string? NextPageToken { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpCronSchedule
+internal sealed record KfpCronSchedule : KfpMessage
 {
     public DateTimeOffset? StartTime { get; init; }
     public DateTimeOffset? EndTime { get; init; }
     public string? Cron { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpPeriodicSchedule
+internal sealed record KfpPeriodicSchedule : KfpMessage
 {
     public DateTimeOffset? StartTime { get; init; }
     public DateTimeOffset? EndTime { get; init; }
     public string? IntervalSecond { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpTrigger
+internal sealed record KfpTrigger : KfpMessage
 {
     public KfpCronSchedule? CronSchedule { get; init; }
     public KfpPeriodicSchedule? PeriodicSchedule { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpRecurringRun
+internal sealed record KfpRecurringRun : KfpMessage
 {
     public string? RecurringRunId { get; init; }
     public string? DisplayName { get; init; }
@@ -260,40 +242,33 @@ internal sealed record KfpRecurringRun
     public string? Namespace { get; init; }
     public string? ExperimentId { get; init; }
     public JsonElement? PluginsInput { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>The list reply; note the proto field is <c>recurringRuns</c> (camelCase even in proto names).</summary>
-internal sealed record KfpListRecurringRunsResponse
+internal sealed record KfpListRecurringRunsResponse : KfpPage
 {
     [JsonPropertyName("recurringRuns")] public List<KfpRecurringRun>? RecurringRuns { get; init; }
-    public int? TotalSize { get; init; }
-    public string? NextPageToken { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>Read-artifact reply: the artifact bytes, base64 in JSON.</summary>
-internal sealed record KfpReadArtifactResponse
+internal sealed record KfpReadArtifactResponse : KfpMessage
 {
     public byte[]? Data { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>The <c>filter</c> query parameter, serialized to JSON and then URL-encoded.</summary>
-internal sealed record KfpFilter
+internal sealed record KfpFilter : KfpMessage
 {
     public List<KfpPredicate> Predicates { get; init; } = [];
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record KfpPredicate
+internal sealed record KfpPredicate : KfpMessage
 {
     public required string Key { get; init; }
     public required string Operation { get; init; }
     public string? StringValue { get; init; }
     public DateTimeOffset? TimestampValue { get; init; }
     public KfpStringValues? StringValues { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 internal sealed record KfpStringValues(List<string> Values);

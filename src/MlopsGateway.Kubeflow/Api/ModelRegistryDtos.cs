@@ -52,7 +52,13 @@ internal sealed record MrProtoValue : MrMetadataValue
     public string? ProtoValue { get; init; }
 }
 
-internal sealed record MrRegisteredModel
+/// <summary>Every Model Registry object: unknown members are kept.</summary>
+internal abstract record MrMessage
+{
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+internal sealed record MrRegisteredModel : MrMessage
 {
     public string? Id { get; init; }
     public string? Name { get; init; }
@@ -63,10 +69,9 @@ internal sealed record MrRegisteredModel
     public Dictionary<string, MrMetadataValue>? CustomProperties { get; init; }
     public string? CreateTimeSinceEpoch { get; init; }
     public string? LastUpdateTimeSinceEpoch { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record MrModelVersion
+internal sealed record MrModelVersion : MrMessage
 {
     public string? Id { get; init; }
     public string? Name { get; init; }
@@ -78,10 +83,9 @@ internal sealed record MrModelVersion
     public Dictionary<string, MrMetadataValue>? CustomProperties { get; init; }
     public string? CreateTimeSinceEpoch { get; init; }
     public string? LastUpdateTimeSinceEpoch { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-internal sealed record MrModelArtifact
+internal sealed record MrModelArtifact : MrMessage
 {
     public string? Id { get; init; }
     public string? Name { get; init; }
@@ -105,23 +109,20 @@ internal sealed record MrModelArtifact
     public Dictionary<string, MrMetadataValue>? CustomProperties { get; init; }
     public string? CreateTimeSinceEpoch { get; init; }
     public string? LastUpdateTimeSinceEpoch { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>A list reply: <c>{items, nextPageToken, pageSize, size}</c>; an empty token is the last page.</summary>
-internal sealed record MrList<T>
+internal sealed record MrList<T> : MrMessage
 {
     public List<T>? Items { get; init; }
     public string? NextPageToken { get; init; }
     public int? PageSize { get; init; }
     public int? Size { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>The Model Registry error body: a string <c>code</c> and a message.</summary>
-internal sealed record MrError
+internal sealed record MrError : MrMessage
 {
     public string? Code { get; init; }
     public string? Message { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
