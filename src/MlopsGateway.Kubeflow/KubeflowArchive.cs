@@ -1,0 +1,58 @@
+namespace MlopsGateway.Kubeflow;
+
+/// <summary>
+/// KFP's storage-state operations that the neutral model folds away: archive and unarchive of experiments and
+/// runs, and the permanent experiment delete (the neutral <see cref="IRunClient.DeleteExperimentAsync"/> archives).
+/// Get it with <c>backend.GetService(typeof(KubeflowArchive))</c> (or <see cref="KubeflowBackend.Archive"/>).
+/// </summary>
+public sealed class KubeflowArchive
+{
+    private readonly KubeflowBackend _backend;
+
+    internal KubeflowArchive(KubeflowBackend backend) => _backend = backend;
+
+    /// <summary>Archives an experiment: its runs are archived and its recurring runs disabled.</summary>
+    /// <param name="experimentId">The experiment id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task ArchiveExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        return _backend.Api.ArchiveExperimentAsync(experimentId, cancellationToken);
+    }
+
+    /// <summary>Unarchives an experiment (its runs stay archived until unarchived one by one).</summary>
+    /// <param name="experimentId">The experiment id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task UnarchiveExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        return _backend.Api.UnarchiveExperimentAsync(experimentId, cancellationToken);
+    }
+
+    /// <summary>Deletes an experiment permanently (<c>DELETE /experiments/{id}</c>); cannot be undone.</summary>
+    /// <param name="experimentId">The experiment id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task DeleteExperimentPermanentlyAsync(string experimentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        return _backend.Api.DeleteExperimentAsync(experimentId, cancellationToken);
+    }
+
+    /// <summary>Archives a run (changes its <c>storage_state</c> only; it keeps running if it was).</summary>
+    /// <param name="run">The run.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task ArchiveRunAsync(RunRef run, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(run.Id);
+        return _backend.Api.ArchiveRunAsync(run.Id, cancellationToken);
+    }
+
+    /// <summary>Unarchives a run.</summary>
+    /// <param name="run">The run.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task UnarchiveRunAsync(RunRef run, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(run.Id);
+        return _backend.Api.UnarchiveRunAsync(run.Id, cancellationToken);
+    }
+}

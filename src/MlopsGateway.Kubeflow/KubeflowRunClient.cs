@@ -1,0 +1,139 @@
+using MlopsGateway.Http;
+using MlopsGateway.Kubeflow.Api;
+
+namespace MlopsGateway.Kubeflow;
+
+/// <summary>
+/// Runs on Kubeflow Pipelines: experiments (Delete/Restore archive/unarchive), reading, listing, cancelling,
+/// retrying and deleting runs. Runs are created by
+/// <see cref="IPipelineClient.TriggerAsync"/>; there is no tracking (no StartAsync, params logging or metrics).
+/// </summary>
+internal sealed class KubeflowRunClient(KubeflowBackend backend) : RunClientBase(backend)
+{
+    private KfpApi Api => backend.Api;
+
+    protected override string NotSupportedHint
+        => "Kubeflow Pipelines has no run tracking, tags or metrics (they live in MLMD): route Runs tracking to an MLflow backend and trigger pipelines on Kubeflow.";
+
+    // ---- experiments --------------------------------------------------------------------------------
+
+    public override async Task<Experiment> CreateExperimentAsync(string name, ExperimentCreateOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var ns = await backend.RequireNamespaceAsync("Runs.CreateExperiment", cancellationToken).ConfigureAwait(false);
+        var created = await Api.CreateExperimentAsync(
+            new KfpExperimentCreate { DisplayName = name, Description = options?.Description, Namespace = ns },
+            cancellationToken).ConfigureAwait(false);
+        return KfpMapping.ToExperiment(created, Backend.Name);
+    }
+
+    public override async Task<Experiment> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        return KfpMapping.ToExperiment(await Api.GetExperimentAsync(experimentId, cancellationToken).ConfigureAwait(false), Backend.Name);
+    }
+
+    public override async Task<Experiment> GetExperimentByNameAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var ns = await backend.RequireNamespaceAsync("Runs.GetExperimentByName", cancellationToken).ConfigureAwait(false);
+        var filter = KfpApi.FilterJson(new KfpFilter { Predicates = [KfpFilters.Equals("display_name", name)] });
+        var page = await Api.ListExperimentsAsync(ns, null, 2, null, filter, cancellationToken).ConfigureAwait(false);
+        var match = page.Experiments?.FirstOrDefault(e => e.DisplayName == name)
+            ?? throw MlopsErrors.Create(MlopsErrorKind.NotFound, $"Runs.GetExperimentByName: no experiment named '{name}' on backend '{Backend.Name}'.", Context, 404);
+        return KfpMapping.ToExperiment(match, Backend.Name);
+    }
+
+    public override MlopsPageable<Experiment> ListExperimentsAsync(ExperimentQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        query ??= new ExperimentQuery();
+        var predicates = new List<KfpPredicate>();
+        if (!string.IsNullOrEmpty(query.NameContains))
+        {
+            predicates.Add(KfpFilters.Substring("display_name", query.NameContains));
+        }
+        if (!query.IncludeDeleted)
+        {
+            predicates.Add(new KfpPredicate { Key = "storage_state", Operation = "NOT_EQUALS", StringValue = "ARCHIVED" });
+        }
+        var filter = KfpApi.FilterJson(new KfpFilter { Predicates = predicates });
+        return MlopsPageable<Experiment>.Create(async (token, size, ct) =>
+        {
+            var ns = await backend.RequireNamespaceAsync("Runs.ListExperiments", ct).ConfigureAwait(false);
+            var page = await Api.ListExperimentsAsync(ns, token, Limits.ClampPageSize(size), "created_at desc", filter, ct).ConfigureAwait(false);
+            return new MlopsPage<Experiment>(
+                (page.Experiments ?? []).Select(e => KfpMapping.ToExperiment(e, Backend.Name)).ToList(),
+                KfpMapping.NullIfEmpty(page.NextPageToken));
+        }, Limits.ClampPageSize(query.PageSize), cancellationToken);
+    }
+
+    /// <summary>KFP's soft delete: archives the experiment (its runs are archived and its recurring runs disabled).</summary>
+    public override Task DeleteExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        return Api.ArchiveExperimentAsync(experimentId, cancellationToken);
+    }
+
+    /// <summary>Unarchives the experiment.</summary>
+    public override Task RestoreExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        return Api.UnarchiveExperimentAsync(experimentId, cancellationToken);
+    }
+
+    // ---- runs ---------------------------------------------------------------------------------------
+
+    public override async Task<Run> GetAsync(RunRef run, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(run.Id);
+        return KfpMapping.ToRun(await Api.GetRunAsync(run.Id, cancellationToken).ConfigureAwait(false), Backend.Name);
+    }
+
+    public override MlopsPageable<Run> ListAsync(RunQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        query ??= new RunQuery();
+        var plan = KfpRunQuery.Plan(query, Context);
+        var pageable = MlopsPageable<Run>.Create(async (token, size, ct) =>
+        {
+            var ns = plan.ExperimentId is null
+                ? await backend.RequireNamespaceAsync("Runs.List", ct).ConfigureAwait(false)
+                : backend.Namespace;
+            var page = await Api.ListRunsAsync(ns, plan.ExperimentId, token, Limits.ClampPageSize(size), plan.SortBy, plan.Filter, ct).ConfigureAwait(false);
+            return new MlopsPage<Run>(
+                (page.Runs ?? []).Select(r => KfpMapping.ToRun(r, Backend.Name)).ToList(),
+                KfpMapping.NullIfEmpty(page.NextPageToken));
+        }, Limits.ClampPageSize(query.PageSize), cancellationToken);
+        return plan.ClientFilter is { } predicate ? pageable.Where(predicate) : pageable;
+    }
+
+    /// <summary><c>POST /runs/{id}:terminate</c>: the run goes CANCELING (read as Running), then CANCELED.</summary>
+    public override Task CancelAsync(RunRef run, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(run.Id);
+        return Api.TerminateRunAsync(run.Id, cancellationToken);
+    }
+
+    /// <summary><c>POST /runs/{id}:retry</c> (failed or terminated runs: restarts the failed nodes of the same run), then reads it back.</summary>
+    public override async Task<Run> RetryAsync(RunRef run, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(run.Id);
+        await Api.RetryRunAsync(run.Id, cancellationToken).ConfigureAwait(false);
+        return await GetAsync(run, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes the run; deleting a run that is already gone succeeds (idempotent).</summary>
+    public override async Task DeleteAsync(RunRef run, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(run.Id);
+        try
+        {
+            await Api.DeleteRunAsync(run.Id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MlopsNotFoundException)
+        {
+            // Already deleted: the outcome the caller asked for.
+        }
+    }
+
+    private BackendLimits Limits => Backend.Capabilities.Limits;
+}
