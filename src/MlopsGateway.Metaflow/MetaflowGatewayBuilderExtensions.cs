@@ -1,4 +1,6 @@
-namespace MlopsGateway.Metaflow;
+using MlopsGateway.Metaflow;
+
+namespace MlopsGateway;
 
 /// <summary>Registers the Metaflow backend type with the gateway.</summary>
 public static class MetaflowGatewayBuilderExtensions
