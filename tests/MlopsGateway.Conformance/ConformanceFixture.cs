@@ -84,6 +84,21 @@ public abstract class ConformanceFixture : IAsyncLifetime
     /// <param name="cancellationToken">Cancels creation.</param>
     public abstract Task<Run> CreateRunForTestAsync(string scope, CancellationToken cancellationToken = default);
 
+    /// <summary>Gets the experiment named <paramref name="name"/> through <see cref="Backend"/>, creating it when missing (for fixtures whose runs live in experiments).</summary>
+    /// <param name="name">The experiment name.</param>
+    /// <param name="cancellationToken">Cancels the calls.</param>
+    protected async Task<Experiment> GetOrCreateExperimentAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Backend.Runs.GetExperimentByNameAsync(name, cancellationToken);
+        }
+        catch (MlopsNotFoundException)
+        {
+            return await Backend.Runs.CreateExperimentAsync(name, null, cancellationToken);
+        }
+    }
+
     /// <summary>
     /// Drives <paramref name="run"/> (a triggered or created run) to <paramref name="outcome"/>
     /// (<see cref="RunStatus.Succeeded"/> or <see cref="RunStatus.Failed"/>) where the backend cannot get

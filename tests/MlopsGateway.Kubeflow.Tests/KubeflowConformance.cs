@@ -114,15 +114,7 @@ public sealed class KubeflowConformanceFixture : ConformanceFixture
     /// <summary>Triggers a run of one shared pipeline in the experiment named <paramref name="scope"/> (created on first use).</summary>
     public override async Task<Run> CreateRunForTestAsync(string scope, CancellationToken cancellationToken = default)
     {
-        Experiment experiment;
-        try
-        {
-            experiment = await Backend.Runs.GetExperimentByNameAsync(scope, cancellationToken);
-        }
-        catch (MlopsNotFoundException)
-        {
-            experiment = await Backend.Runs.CreateExperimentAsync(scope, null, cancellationToken);
-        }
+        var experiment = await GetOrCreateExperimentAsync(scope, cancellationToken);
         var pipelineId = await RunPipelineAsync(cancellationToken);
         return await Backend.Pipelines.TriggerAsync(pipelineId, new TriggerOptions { RunName = scope, ExperimentId = experiment.Id }, cancellationToken);
     }

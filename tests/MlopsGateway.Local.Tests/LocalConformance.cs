@@ -50,15 +50,7 @@ public abstract class LocalConformanceFixture : ConformanceFixture
 
     public override async Task<Run> CreateRunForTestAsync(string scope, CancellationToken cancellationToken = default)
     {
-        Experiment experiment;
-        try
-        {
-            experiment = await Backend.Runs.GetExperimentByNameAsync(scope, cancellationToken);
-        }
-        catch (MlopsNotFoundException)
-        {
-            experiment = await Backend.Runs.CreateExperimentAsync(scope, null, cancellationToken);
-        }
+        var experiment = await GetOrCreateExperimentAsync(scope, cancellationToken);
         return await Backend.Runs.CreateRunAsync(experiment.Id, new RunCreateOptions { Name = scope }, cancellationToken);
     }
 
