@@ -13,7 +13,7 @@ namespace MlopsGateway.Metaflow;
 /// core's <see cref="BackendHttp"/>. Paths are relative to the base URL, every segment percent-encoded.
 /// Every POST/PATCH carries a JSON body (an empty one is a 500 on 2.5.1); creates answer 200.
 /// </summary>
-internal sealed class MetaflowApi(BackendHttp http, BackendContext context)
+internal sealed class MetaflowApi(BackendHttp http)
 {
     /// <summary>The response header carrying the service version (on <c>/ping</c> and most JSON handlers).</summary>
     public const string VersionHeader = "METADATA_SERVICE_VERSION";
@@ -207,35 +207,14 @@ internal sealed class MetaflowApi(BackendHttp http, BackendContext context)
         do
         {
             var query = new QueryBuilder().Add("_limit", limit).Add("_cursor", cursor);
-            using var response = await http.SendForResponseAsync(Get(path + query), ct).ConfigureAwait(false);
-            cursor = response.Headers.TryGetValues(NextCursorHeader, out var values) ? values.FirstOrDefault() : null;
-            var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
+            string? next = null;
+            var page = http.StreamArrayAsync(Get(path + query), type,
+                headers => next = headers.TryGetValues(NextCursorHeader, out var values) ? values.FirstOrDefault() : null, ct);
+            await foreach (var item in page.ConfigureAwait(false))
             {
-                var enumerator = JsonSerializer.DeserializeAsyncEnumerable(stream, type, ct).GetAsyncEnumerator(ct);
-                await using (enumerator.ConfigureAwait(false))
-                {
-                    while (true)
-                    {
-                        try
-                        {
-                            if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
-                            {
-                                break;
-                            }
-                        }
-                        catch (JsonException ex)
-                        {
-                            throw MlopsErrors.Create(MlopsErrorKind.Other,
-                                $"The Metaflow service's listing of '{path}' is not the expected JSON array: {ex.Message}", context, (int)response.StatusCode);
-                        }
-                        if (enumerator.Current is { } item)
-                        {
-                            yield return item;
-                        }
-                    }
-                }
+                yield return item;
             }
+            cursor = next;
         }
         while (!string.IsNullOrEmpty(cursor));
     }

@@ -49,7 +49,7 @@ public sealed class MetaflowBackend : MlopsBackendBase
     /// <param name="context">Name, options (<c>BaseUrl</c>; optional setting <c>User</c> recorded on what the gateway registers), clock and HTTP client.</param>
     public MetaflowBackend(BackendContext context) : base(context)
     {
-        Api = new MetaflowApi(new BackendHttp(context, new MetaflowErrorParser()), context);
+        Api = new MetaflowApi(new BackendHttp(context, new MetaflowErrorParser()));
         _version = new AsyncOnce<Version?>(ProbeVersionAsync);
         UserName = context.Options.GetSetting("User", Environment.UserName) ?? "mlopsgateway";
         ResolveListStatus = bool.TryParse(context.Options.GetSetting("ResolveListStatus"), out var resolve) && resolve;

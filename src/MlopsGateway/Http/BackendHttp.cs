@@ -102,10 +102,23 @@ public sealed class BackendHttp
     /// <param name="request">The request.</param>
     /// <param name="elementType">Source-generated metadata of the element type.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
-    public async IAsyncEnumerable<T> StreamArrayAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> elementType, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<T> StreamArrayAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> elementType, CancellationToken cancellationToken)
+        => StreamArrayAsync(request, elementType, onHeaders: null, cancellationToken);
+
+    /// <summary>
+    /// Streams a top-level JSON array element by element, first handing the response headers to
+    /// <paramref name="onHeaders"/> (a cursor header such as Metaflow's <c>X-Next-Cursor</c>).
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="elementType">Source-generated metadata of the element type.</param>
+    /// <param name="onHeaders">Called once with the response headers before the first element.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    public async IAsyncEnumerable<T> StreamArrayAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> elementType,
+        Action<System.Net.Http.Headers.HttpResponseHeaders>? onHeaders, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(elementType);
         using var response = await SendForResponseAsync(request, cancellationToken).ConfigureAwait(false);
+        onHeaders?.Invoke(response.Headers);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
