@@ -12,7 +12,8 @@ namespace MlopsGateway.Kubeflow;
 /// identity header such as <c>kubeflow-userid</c> through <c>Auth.Type = Headers</c>) is the core's.
 /// Backend-specific services via <see cref="MlopsBackendBase.GetService"/>: <see cref="KubeflowSchedules"/>
 /// (recurring runs), <see cref="KubeflowArchive"/> (archive/unarchive of experiments and runs, hard delete) and
-/// <see cref="KubeflowNodeArtifacts"/> (read a run node's output artifact).
+/// <see cref="KubeflowNodeArtifacts"/> (read a run node's output artifact) and <see cref="KubeflowModelArtifacts"/>
+/// (list, get and update a model version's artifacts in the Model Registry).
 /// </summary>
 public sealed class KubeflowBackend : MlopsBackendBase
 {
@@ -48,6 +49,7 @@ public sealed class KubeflowBackend : MlopsBackendBase
         Schedules = new KubeflowSchedules(this);
         Archive = new KubeflowArchive(this);
         NodeArtifacts = new KubeflowNodeArtifacts(this);
+        ModelArtifacts = new KubeflowModelArtifacts(this);
     }
 
     /// <inheritdoc/>
@@ -74,6 +76,9 @@ public sealed class KubeflowBackend : MlopsBackendBase
     /// <summary>Reads a run node's output artifact; also reachable through <c>GetService</c>.</summary>
     public KubeflowNodeArtifacts NodeArtifacts { get; }
 
+    /// <summary>List, get and update of Model Registry model artifacts (URI, format, storage); also reachable through <c>GetService</c>.</summary>
+    public KubeflowModelArtifacts ModelArtifacts { get; }
+
     internal KfpApi Api { get; }
 
     internal ModelRegistryApi? Registry { get; }
@@ -98,6 +103,10 @@ public sealed class KubeflowBackend : MlopsBackendBase
             if (serviceType == typeof(KubeflowNodeArtifacts))
             {
                 return NodeArtifacts;
+            }
+            if (serviceType == typeof(KubeflowModelArtifacts))
+            {
+                return ModelArtifacts;
             }
         }
         return base.GetService(serviceType, serviceKey);

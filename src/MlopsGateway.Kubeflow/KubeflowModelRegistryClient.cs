@@ -78,13 +78,13 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
         ArgumentNullException.ThrowIfNull(value);
-        return EditModelPropertiesAsync(name, "SetModelTag", p => p[key] = new MrStringValue { StringValue = value }, cancellationToken);
+        return EditModelPropertiesAsync(name, "SetModelTag", new Dictionary<string, string?> { [key] = value }, cancellationToken);
     }
 
     public override Task DeleteModelTagAsync(string name, string key, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
-        return EditModelPropertiesAsync(name, "DeleteModelTag", p => p.Remove(key), cancellationToken);
+        return EditModelPropertiesAsync(name, "DeleteModelTag", new Dictionary<string, string?> { [key] = null }, cancellationToken);
     }
 
     // ---- versions -----------------------------------------------------------------------------------
@@ -189,13 +189,13 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
         ArgumentNullException.ThrowIfNull(value);
-        return EditVersionPropertiesAsync(modelName, version, "SetVersionTag", p => p[key] = new MrStringValue { StringValue = value }, cancellationToken);
+        return EditVersionPropertiesAsync(modelName, version, "SetVersionTag", new Dictionary<string, string?> { [key] = value }, cancellationToken);
     }
 
     public override Task DeleteVersionTagAsync(string modelName, string version, string key, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
-        return EditVersionPropertiesAsync(modelName, version, "DeleteVersionTag", p => p.Remove(key), cancellationToken);
+        return EditVersionPropertiesAsync(modelName, version, "DeleteVersionTag", new Dictionary<string, string?> { [key] = null }, cancellationToken);
     }
 
     // ---- aliases ------------------------------------------------------------------------------------
@@ -236,7 +236,8 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
 
     // ---- helpers ------------------------------------------------------------------------------------
 
-    private async Task<MrRegisteredModel> FindModelAsync(string name, string operation, CancellationToken ct)
+    /// <summary>The live registered model by name; archived reads as NotFound.</summary>
+    internal async Task<MrRegisteredModel> FindModelAsync(string name, string operation, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var model = await api.FindRegisteredModelAsync(name, ct).ConfigureAwait(false);
@@ -248,7 +249,8 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
         return model;
     }
 
-    private async Task<MrModelVersion> FindVersionAsync(MrRegisteredModel model, string version, string operation, CancellationToken ct)
+    /// <summary>The live version by name under the model; archived reads as NotFound.</summary>
+    internal async Task<MrModelVersion> FindVersionAsync(MrRegisteredModel model, string version, string operation, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(version);
         var found = await api.FindModelVersionAsync(version, model.Id!, ct).ConfigureAwait(false);
@@ -274,7 +276,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
         catch (MlopsNotFoundException)
         {
             var artifacts = await api.ListModelVersionArtifactsAsync(version.Id!, null, 10, ct).ConfigureAwait(false);
-            artifact = artifacts.Items?.FirstOrDefault(a => a.ArtifactType is null or "model-artifact");
+            artifact = artifacts.Items?.FirstOrDefault(ModelRegistryMapping.IsModelArtifact);
         }
         return ModelRegistryMapping.ToVersion(model, version, artifact, Backend.Name);
     }
@@ -333,20 +335,18 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
     }
 
     /// <summary>Read-modify-write of the model's custom properties, sent whole in one PATCH (last writer wins).</summary>
-    private async Task EditModelPropertiesAsync(string name, string operation, Action<Dictionary<string, MrMetadataValue>> edit, CancellationToken ct)
+    private async Task EditModelPropertiesAsync(string name, string operation, IReadOnlyDictionary<string, string?> changes, CancellationToken ct)
     {
         var model = await FindModelAsync(name, operation, ct).ConfigureAwait(false);
-        var properties = new Dictionary<string, MrMetadataValue>(model.CustomProperties ?? [], StringComparer.Ordinal);
-        edit(properties);
+        var properties = ModelRegistryMapping.WithChanges(model.CustomProperties, changes);
         await api.UpdateRegisteredModelAsync(model.Id!, new MrRegisteredModel { CustomProperties = properties }, ct).ConfigureAwait(false);
     }
 
-    private async Task EditVersionPropertiesAsync(string modelName, string version, string operation, Action<Dictionary<string, MrMetadataValue>> edit, CancellationToken ct)
+    private async Task EditVersionPropertiesAsync(string modelName, string version, string operation, IReadOnlyDictionary<string, string?> changes, CancellationToken ct)
     {
         var model = await FindModelAsync(modelName, operation, ct).ConfigureAwait(false);
         var found = await FindVersionAsync(model, version, operation, ct).ConfigureAwait(false);
-        var properties = new Dictionary<string, MrMetadataValue>(found.CustomProperties ?? [], StringComparer.Ordinal);
-        edit(properties);
+        var properties = ModelRegistryMapping.WithChanges(found.CustomProperties, changes);
         await api.UpdateModelVersionAsync(found.Id!, new MrModelVersion { CustomProperties = properties }, ct).ConfigureAwait(false);
     }
 }

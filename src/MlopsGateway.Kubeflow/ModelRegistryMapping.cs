@@ -68,6 +68,30 @@ internal static class ModelRegistryMapping
     public static Dictionary<string, MrMetadataValue> ToProperties(IReadOnlyDictionary<string, string>? tags)
         => (tags ?? new Dictionary<string, string>()).ToDictionary(t => t.Key, t => (MrMetadataValue)new MrStringValue { StringValue = t.Value }, StringComparer.Ordinal);
 
+    /// <summary>
+    /// Applies changes to a custom property map: a value is written as a string property, null removes the key;
+    /// untouched properties keep their type. The result is sent whole (the registry replaces the map).
+    /// </summary>
+    public static Dictionary<string, MrMetadataValue> WithChanges(Dictionary<string, MrMetadataValue>? properties, IReadOnlyDictionary<string, string?> changes)
+    {
+        var result = new Dictionary<string, MrMetadataValue>(properties ?? [], StringComparer.Ordinal);
+        foreach (var (key, value) in changes)
+        {
+            if (value is null)
+            {
+                result.Remove(key);
+            }
+            else
+            {
+                result[key] = new MrStringValue { StringValue = value };
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Whether a version's artifact is a model artifact (the list endpoint also returns docs, datasets, metrics…).</summary>
+    public static bool IsModelArtifact(MrModelArtifact artifact) => artifact.ArtifactType is null or "model-artifact";
+
     public static RegisteredModel ToModel(MrRegisteredModel model, string backend) => new()
     {
         Backend = backend,

@@ -168,8 +168,25 @@ public sealed class ContractTests(PrismMocks prism) : IClassFixture<PrismMocks>
         await registry.UpdateModelVersionAsync("2", new MrModelVersion { CustomProperties = properties }, ct);
         await registry.FindModelArtifactAsync("fraud", "2", ct);
         await registry.ListModelVersionArtifactsAsync("2", null, 10, ct);
+        await registry.GetModelArtifactAsync("3", ct);
+        await registry.UpdateModelArtifactAsync("3", new MrModelArtifact
+        {
+            Uri = "s3://b/fraud/1",
+            State = "LIVE",
+            Description = "d",
+            ModelFormatName = "onnx",
+            ModelFormatVersion = "1",
+            StorageKey = "aws-connection-b",
+            StoragePath = "fraud/1",
+            ServiceAccountName = "registry-reader",
+            CustomProperties = new Dictionary<string, MrMetadataValue>
+            {
+                ["team"] = new MrStringValue { StringValue = "risk" },
+                ["opset"] = new MrIntValue { IntValue = 17 },
+            },
+        }, ct);
 
-        AssertNoRequestViolations(16);
+        AssertNoRequestViolations(18);
     }
 
     [PrismFact]

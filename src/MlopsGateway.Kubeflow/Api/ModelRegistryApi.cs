@@ -77,6 +77,15 @@ internal sealed class ModelRegistryApi(BackendHttp http, Uri baseUri)
         return http.SendAsync(Send(HttpMethod.Get, "model_artifact" + q), Json.MrModelArtifact, ct);
     }
 
+    public Task<MrModelArtifact> GetModelArtifactAsync(string id, CancellationToken ct)
+        => http.SendAsync(Send(HttpMethod.Get, $"model_artifacts/{UrlPath.Segment(id)}"), Json.MrModelArtifact, ct);
+
+    /// <summary><c>PATCH /model_artifacts/{id}</c> (a plain <c>ModelArtifactUpdate</c>) of the given members only; idempotent, so retried.</summary>
+    public Task<MrModelArtifact> UpdateModelArtifactAsync(string id, MrModelArtifact patch, CancellationToken ct)
+        => http.SendAsync(
+            Send(HttpMethod.Patch, $"model_artifacts/{UrlPath.Segment(id)}", JsonContent.Create(patch, Json.MrModelArtifact)).MarkIdempotent(),
+            Json.MrModelArtifact, ct);
+
     public Task<MrList<MrModelArtifact>> ListModelVersionArtifactsAsync(string versionId, string? pageToken, int pageSize, CancellationToken ct)
         => http.SendAsync(
             Send(HttpMethod.Get, $"model_versions/{UrlPath.Segment(versionId)}/artifacts" + ListQuery(null, pageToken, pageSize)),

@@ -147,6 +147,24 @@ public sealed class KubeflowFake : IAsyncDisposable
         }
     }
 
+    /// <summary>Stores an artifact of a model version as another client would register it (any kind, any properties); returns its id.</summary>
+    public string AddVersionArtifact(string versionId, JsonObject artifact)
+    {
+        lock (_gate)
+        {
+            return (string)StoreArtifact(versionId, (JsonObject)artifact.DeepClone())["id"]!;
+        }
+    }
+
+    /// <summary>A snapshot of a stored artifact.</summary>
+    public JsonObject Artifact(string id)
+    {
+        lock (_gate)
+        {
+            return (JsonObject)_artifacts[id].DeepClone();
+        }
+    }
+
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => Server.DisposeAsync();
 
@@ -633,6 +651,10 @@ public sealed class KubeflowFake : IAsyncDisposable
                 return MrList(_versionArtifacts.GetValueOrDefault(s[1], []).Select(a => _artifacts[a]), q);
             case ("POST", 3, "model_versions") when s[2] == "artifacts":
                 return AddArtifact(s[1], Body(body));
+            case ("GET", 2, "model_artifacts"):
+                return Ok(MrGet(_artifacts, s[1], "model artifact"));
+            case ("PATCH", 2, "model_artifacts"):
+                return Ok(Patch(MrGet(_artifacts, s[1], "model artifact"), Body(body), "name", "artifactType"));
         }
         return MrError(404, "NOT_FOUND", $"{method} {rest} is not served");
     }
@@ -676,12 +698,18 @@ public sealed class KubeflowFake : IAsyncDisposable
     private IResult AddArtifact(string versionId, JsonObject body)
     {
         MrGet(_modelVersions, versionId, "model version");
-        var artifact = Stamp((JsonObject)body.DeepClone());
+        var artifact = (JsonObject)body.DeepClone();
         artifact["artifactType"] ??= "model-artifact";
         artifact["state"] ??= "LIVE";
+        return Json(201, StoreArtifact(versionId, artifact).ToJsonString());
+    }
+
+    private JsonObject StoreArtifact(string versionId, JsonObject artifact)
+    {
+        Stamp(artifact);
         _artifacts[(string)artifact["id"]!] = artifact;
         (_versionArtifacts.TryGetValue(versionId, out var list) ? list : _versionArtifacts[versionId] = []).Add((string)artifact["id"]!);
-        return Json(201, artifact.ToJsonString());
+        return artifact;
     }
 
     private JsonObject Stamp(JsonObject entity)
