@@ -268,11 +268,29 @@ internal sealed class AirflowApi
     public async Task<TaskInstanceDto> GetTaskInstanceAsync(string dagId, string dagRunId, string taskId, int mapIndex, CancellationToken ct)
     {
         var d = await GetDialectAsync(ct).ConfigureAwait(false);
-        var path = TaskPath(d, dagId, dagRunId, taskId) + (mapIndex >= 0 ? "/" + mapIndex.ToString(CultureInfo.InvariantCulture) : "");
-        var request = Get(path);
+        var request = Get(TaskInstancePath(d, dagId, dagRunId, taskId, mapIndex));
         return d.IsV1
             ? await SendAsync(request, Json.TaskInstanceV1Dto, ct).ConfigureAwait(false)
             : await SendAsync(request, Json.TaskInstanceV2Dto, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>GET …/taskInstances/{task_id}/tries</c> (or <c>/{task_id}/{map_index}/tries</c> for a mapped instance):
+    /// every attempt of one task instance, as the server lists them (history first, then the current instance).
+    /// Neither dialect pages this listing (v1 declares <c>limit</c>/<c>offset</c> but Airflow 2.10 ignores them;
+    /// v2 has none), so no paging parameters are sent.
+    /// </summary>
+    public async Task<IReadOnlyList<TaskInstanceDto>> ListTaskInstanceTriesAsync(string dagId, string dagRunId, string taskId, int mapIndex, CancellationToken ct)
+    {
+        var d = await GetDialectAsync(ct).ConfigureAwait(false);
+        var request = Get(TaskInstancePath(d, dagId, dagRunId, taskId, mapIndex) + "/tries");
+        if (d.IsV1)
+        {
+            var page = await SendAsync(request, Json.TaskInstanceHistoryV1Page, ct).ConfigureAwait(false);
+            return page.Items;
+        }
+        var p2 = await SendAsync(request, Json.TaskInstancePageTaskInstanceV2Dto, ct).ConfigureAwait(false);
+        return p2.TaskInstances;
     }
 
     /// <summary>
@@ -308,6 +326,9 @@ internal sealed class AirflowApi
     private static string DagRunPath(AirflowDialect d, string dagId, string dagRunId) => DagPath(d, dagId) + "/dagRuns/" + UrlPath.Segment(dagRunId);
 
     private static string TaskPath(AirflowDialect d, string dagId, string dagRunId, string taskId) => DagRunPath(d, dagId, dagRunId) + "/taskInstances/" + UrlPath.Segment(taskId);
+
+    private static string TaskInstancePath(AirflowDialect d, string dagId, string dagRunId, string taskId, int mapIndex)
+        => TaskPath(d, dagId, dagRunId, taskId) + (mapIndex >= 0 ? "/" + mapIndex.ToString(CultureInfo.InvariantCulture) : "");
 
     private static HttpRequestMessage Get(string relative)
     {

@@ -9,12 +9,15 @@ namespace MlopsGateway.Airflow;
 /// <see cref="MlopsNotSupportedException"/> suggesting MLflow. Settings: <c>ApiVersion</c>
 /// (<c>v1</c>, <c>v2</c> or <c>auto</c>, the default, which asks the version endpoint once) and
 /// <c>ApiBasePath</c> (the API path under the base URL, default <c>api/v1</c> or <c>api/v2</c>;
-/// <c>/</c> for a server, such as a mock, that serves the API at the root).
+/// <c>/</c> for a server, such as a mock, that serves the API at the root). Backend-specific service via
+/// <see cref="MlopsBackendBase.GetService"/>: <see cref="AirflowTaskTries"/> (every attempt of a task instance).
 /// </summary>
 public sealed class AirflowBackend : MlopsBackendBase
 {
     /// <summary>The backend type name used in configuration (<c>Type: "Airflow"</c>) and as <see cref="Kind"/>.</summary>
     public const string TypeName = "Airflow";
+
+    private readonly AirflowTaskTries _taskTries;
 
     private static readonly BackendCapabilities s_capabilities = BackendCapabilities.Create(
         new Dictionary<MlopsCapability, CapabilitySupport>
@@ -42,6 +45,7 @@ public sealed class AirflowBackend : MlopsBackendBase
         Runs = new AirflowRunClient(this);
         Pipelines = new AirflowPipelineClient(this);
         Models = new UnsupportedModelRegistryClient(this, "Airflow has no model registry; route Models to an MLflow backend (Mlops:Routing:Models) and keep Airflow for Pipelines.");
+        _taskTries = new AirflowTaskTries(this);
     }
 
     internal AirflowApi Api { get; }
@@ -67,6 +71,15 @@ public sealed class AirflowBackend : MlopsBackendBase
 
     /// <inheritdoc/>
     public override IModelRegistryClient Models { get; }
+
+    /// <summary>Answers <see cref="AirflowTaskTries"/> besides what the base answers (the backend and its sub-clients).</summary>
+    /// <param name="serviceType">The service asked for.</param>
+    /// <param name="serviceKey">Must be null: the Airflow services are not keyed.</param>
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType == typeof(AirflowTaskTries) ? _taskTries : base.GetService(serviceType, serviceKey);
+    }
 
     /// <summary>Asks the version endpoint (detecting the dialect when configured as auto); never throws for an unreachable or failing server.</summary>
     /// <param name="cancellationToken">Cancels the probe.</param>

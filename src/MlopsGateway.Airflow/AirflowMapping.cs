@@ -116,6 +116,14 @@ internal static class AirflowMapping
         Native = ti.ToNative(),
     };
 
+    /// <summary>
+    /// Maps a tries listing to one task run per attempt, oldest first. Airflow 2 lists the current instance
+    /// after its history even while it is <c>up_for_retry</c> with the same try number as the failed attempt
+    /// it recorded; the recorded attempt (listed first) is kept.
+    /// </summary>
+    public static IReadOnlyList<TaskRun> ToTaskTries(IEnumerable<TaskInstanceDto> tries, string runId, string backend)
+        => tries.DistinctBy(t => t.TryNumber).OrderBy(t => t.TryNumber).Select(t => ToTaskRun(t, runId, backend)).ToList();
+
     /// <summary>Whether a task instance will not run again without a clear.</summary>
     public static bool IsTerminal(TaskInstanceDto ti) => TaskState(ti.State).IsTerminal();
 

@@ -6,7 +6,7 @@ namespace MlopsGateway.Airflow.Tests;
 
 /// <summary>
 /// The adapter's whole surface as one scenario (filters, pause, trigger with conf and a repeated run id,
-/// wait, task runs and logs, failure, retry, cancel, listings, delete, errors, health), run by each
+/// wait, task runs and logs, failure, retry and the retried task's tries, cancel, listings, delete, errors, health), run by each
 /// dialect's conformance class against its fixture's fake — behind prism proxy on the official spec.
 /// </summary>
 public static class AdapterScenario
@@ -53,6 +53,9 @@ public static class AdapterScenario
 
         var retried = await backend.Runs.RetryAsync(failing);
         retried.Status.Should().Be(RunStatus.Queued);
+        fake.CompleteRun(fails, failing.Name!, succeed: false);
+        var tries = await backend.GetService<AirflowTaskTries>()!.ListAsync(failing, "boom");
+        tries.Select(t => (t.Attempt, t.Status)).Should().Equal((1, RunStatus.Failed), (2, RunStatus.Failed));
         var toCancel = await backend.Pipelines.TriggerAsync(train, new TriggerOptions { RunId = "to:cancel+1" });
         await backend.Runs.CancelAsync(toCancel);
         (await backend.Runs.GetAsync(toCancel)).Status.Should().Be(RunStatus.Failed);

@@ -78,6 +78,8 @@ public sealed class ContractTests(AirflowSpecMocks mocks) : IClassFixture<Airflo
         await Try(() => backend.Pipelines.ListTaskRunsAsync(run).AsPages().GetAsyncEnumerator().MoveNextAsync().AsTask());
         await Try(() => backend.Pipelines.ReadTaskLogAsync(run, "fit").ToListAsync().AsTask());
         await Try(() => backend.Pipelines.ReadTaskLogAsync(run, "fit/2", new TaskLogOptions { Attempt = 1 }).ToListAsync().AsTask());
+        await Try(() => backend.GetService<AirflowTaskTries>()!.ListAsync(run, "fit"));
+        await Try(() => backend.GetService<AirflowTaskTries>()!.ListAsync(run, "fit/2"));
         await Try(() => backend.Runs.DeleteAsync(run));
         await Try(() => backend.Pipelines.DeleteAsync("train"));
         await Try(() => backend.CheckHealthAsync());
@@ -123,6 +125,8 @@ public sealed class ContractTests(AirflowSpecMocks mocks) : IClassFixture<Airflo
             "GET /dags/train/dagRuns/manual__2026-11-22T10%3A00%3A00%2B00%3A00/taskInstances?",
             "GET /dags/train/dagRuns/manual__2026-11-22T10%3A00%3A00%2B00%3A00/taskInstances/fit/2",
             "GET /dags/train/dagRuns/manual__2026-11-22T10%3A00%3A00%2B00%3A00/taskInstances/fit/logs/1",
+            "GET /dags/train/dagRuns/manual__2026-11-22T10%3A00%3A00%2B00%3A00/taskInstances/fit/tries",
+            "GET /dags/train/dagRuns/manual__2026-11-22T10%3A00%3A00%2B00%3A00/taskInstances/fit/2/tries",
             "GET /dags/train/dagRuns/manual__2026-11-22T10%3A00%3A00%2B00%3A00/taskInstances/fit/logs/1?map_index=2",
             "GET /version");
     }
@@ -150,6 +154,8 @@ public sealed class ContractTests(AirflowSpecMocks mocks) : IClassFixture<Airflo
             "GET /api/v2/dags/train/dagRuns/manual__2026-11-22T10%3A00%3A00%2B00%3A00/taskInstances?",
             "GET /api/v2/dags/train/dagRuns/manual__2026-11-22T10%3A00%3A00%2B00%3A00/taskInstances/fit/2",
             "GET /api/v2/dags/train/dagRuns/manual__2026-11-22T10%3A00%3A00%2B00%3A00/taskInstances/fit/logs/1",
+            "GET /api/v2/dags/train/dagRuns/manual__2026-11-22T10%3A00%3A00%2B00%3A00/taskInstances/fit/tries",
+            "GET /api/v2/dags/train/dagRuns/manual__2026-11-22T10%3A00%3A00%2B00%3A00/taskInstances/fit/2/tries",
             "GET /api/v2/version");
     }
 

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MlopsGateway.Airflow.Tests.Fake;
@@ -370,5 +372,87 @@ public sealed class WireTests
         backend.Capabilities.Supports(MlopsCapability.PipelineUpload).Should().BeFalse();
         backend.Kind.Should().Be("Airflow");
         fake.Server.Requests.Should().BeEmpty();
+    }
+}
+
+/// <summary>Listing a task instance's tries through <see cref="AirflowTaskTries"/>, per dialect.</summary>
+public sealed class TaskTriesWireTests
+{
+    private static string P(FakeDialect d) => d == FakeDialect.V1 ? "/api/v1" : "/api/v2";
+
+    [Theory]
+    [InlineData(FakeDialect.V1)]
+    [InlineData(FakeDialect.V2)]
+    public async Task Tries_of_a_retried_task_come_back_one_per_attempt_from_the_tries_endpoint(FakeDialect dialect)
+    {
+        await using var fake = await AirflowFake.StartAsync(new AirflowFakeOptions { Dialect = dialect });
+        fake.AddDag("train", ["prepare", "fit"]);
+        using var sp = AirflowHost.ForFake(fake, dialect);
+        var backend = sp.Backend();
+        var run = await backend.Pipelines.TriggerAsync("train", new TriggerOptions { RunId = "t:1+x" });
+        fake.CompleteRun("train", "t:1+x", succeed: false);
+        await backend.Runs.RetryAsync(run);
+        fake.CompleteRun("train", "t:1+x", succeed: true);
+        var before = fake.Server.Requests.Count;
+
+        var tries = await backend.GetService<AirflowTaskTries>()!.ListAsync(run, "prepare");
+
+        var sent = fake.Server.Requests.Skip(before).Should().ContainSingle().Which;
+        sent.Method.Should().Be("GET");
+        fake.RawTargets[^1].Should().Be($"{P(dialect)}/dags/train/dagRuns/t%3A1%2Bx/taskInstances/prepare/tries", "no paging parameters: neither server pages this listing");
+        sent.Header("Accept").Should().Be("application/json");
+        tries.Select(t => (t.Attempt, t.Status, t.RawStatus)).Should().Equal((1, RunStatus.Failed, "failed"), (2, RunStatus.Succeeded, "success"));
+        tries.Should().AllSatisfy(t =>
+        {
+            t.Id.Should().Be("prepare");
+            t.RunId.Should().Be(run.Id);
+            t.Backend.Should().Be(AirflowHost.Name);
+            t.StartTime.Should().NotBeNull();
+            t.EndTime.Should().NotBeNull();
+        });
+        tries[0].Native!.Value.GetProperty("try_number").GetInt32().Should().Be(1);
+        var fit = await backend.GetService<AirflowTaskTries>()!.ListAsync(run, "fit");
+        fit.Select(t => (t.Attempt, t.Status)).Should().Equal([(1, RunStatus.Succeeded)], "fit never started before the retry (upstream_failed, try 0 is not recorded)");
+    }
+
+    [Theory]
+    [InlineData(FakeDialect.V1)]
+    [InlineData(FakeDialect.V2)]
+    public async Task A_mapped_instance_uses_the_map_index_path_and_an_unknown_one_is_not_found(FakeDialect dialect)
+    {
+        await using var fake = await AirflowFake.StartAsync(new AirflowFakeOptions { Dialect = dialect });
+        fake.AddDag("train", ["prepare"]);
+        using var sp = AirflowHost.ForFake(fake, dialect);
+        var backend = sp.Backend();
+        var run = await backend.Pipelines.TriggerAsync("train", new TriggerOptions { RunId = "m1" });
+        var tries = backend.GetService<AirflowTaskTries>()!;
+
+        // v2 answers 404; v1 (Airflow 2.10) answers 200 with no tries, reported the same way.
+        await FluentActions.Awaiting(() => tries.ListAsync(run, "prepare/3")).Should().ThrowAsync<MlopsNotFoundException>();
+        await FluentActions.Awaiting(() => tries.ListAsync(run, "nope")).Should().ThrowAsync<MlopsNotFoundException>();
+        var sent = fake.Server.Requests.Count;
+        await FluentActions.Awaiting(() => tries.ListAsync("not-an-airflow-id", "prepare")).Should().ThrowAsync<MlopsNotFoundException>();
+
+        fake.RawTargets.Should().Contain([$"{P(dialect)}/dags/train/dagRuns/m1/taskInstances/prepare/3/tries", $"{P(dialect)}/dags/train/dagRuns/m1/taskInstances/nope/tries"]);
+        fake.Server.Requests.Count.Should().Be(sent, "a malformed run id is rejected before sending");
+    }
+
+    [Fact]
+    public async Task V1_reads_the_specs_list_name_too_and_keeps_the_recorded_try_over_an_up_for_retry_duplicate()
+    {
+        // The v1 spec calls the list task_instances_history (Airflow 2.10 sends task_instances); Airflow 2 also
+        // lists the current instance after its history, even while it is up_for_retry with the failed try's number.
+        await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/api/v1/dags/d/dagRuns/r/taskInstances/t/tries", () => Results.Text("""
+            {"task_instances_history": [
+              {"task_id": "t", "dag_id": "d", "dag_run_id": "r", "map_index": -1, "try_number": 1, "state": "failed", "start_date": "2026-11-22T05:00:00+00:00", "end_date": "2026-11-22T05:00:01+00:00"},
+              {"task_id": "t", "dag_id": "d", "dag_run_id": "r", "map_index": -1, "try_number": 1, "state": "up_for_retry", "start_date": null, "end_date": null}
+            ], "total_entries": 2}
+            """, "application/json")));
+        using var sp = AirflowHost.Build(server.BaseUri, "v1");
+
+        var tries = await sp.Backend().GetService<AirflowTaskTries>()!.ListAsync("d/r", "t");
+
+        tries.Should().ContainSingle().Which.Should().Match<TaskRun>(t => t.Attempt == 1 && t.Status == RunStatus.Failed && t.StartTime == new DateTimeOffset(2026, 11, 22, 5, 0, 0, TimeSpan.Zero));
+        server.Requests.Should().ContainSingle().Which.Path.Should().Be("/api/v1/dags/d/dagRuns/r/taskInstances/t/tries");
     }
 }

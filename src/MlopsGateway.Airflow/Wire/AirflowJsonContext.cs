@@ -18,6 +18,7 @@ namespace MlopsGateway.Airflow.Wire;
 [JsonSerializable(typeof(TaskInstanceV2Dto))]
 [JsonSerializable(typeof(TaskInstancePage<TaskInstanceV1Dto>))]
 [JsonSerializable(typeof(TaskInstancePage<TaskInstanceV2Dto>))]
+[JsonSerializable(typeof(TaskInstanceHistoryV1Page))]
 [JsonSerializable(typeof(TaskLogDto))]
 [JsonSerializable(typeof(VersionDto))]
 [JsonSerializable(typeof(LogTokenPayload))]

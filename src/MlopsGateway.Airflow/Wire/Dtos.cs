@@ -243,6 +243,25 @@ internal sealed class TaskInstancePage<T> where T : TaskInstanceDto
 }
 
 /// <summary>
+/// Airflow 2 <c>GET …/tries</c>. The v1 spec names the list <c>task_instances_history</c>, but Airflow 2.10's
+/// implementation sends <c>task_instances</c>; whichever is present is read. Each entry is a
+/// <c>TaskInstanceHistory</c>, a subset of the task instance's fields.
+/// </summary>
+internal sealed class TaskInstanceHistoryV1Page
+{
+    public List<TaskInstanceV1Dto>? TaskInstances { get; set; }
+    public List<TaskInstanceV1Dto>? TaskInstancesHistory { get; set; }
+    public int TotalEntries { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+
+    /// <summary>The tries, from whichever member the server sent.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<TaskInstanceV1Dto> Items => TaskInstances ?? TaskInstancesHistory ?? [];
+}
+
+/// <summary>
 /// A chunk of a task log. v1 sends <c>content</c> as one string holding a Python repr of
 /// <c>[(host, text)]</c>; v2 sends a list of structured messages or strings. Kept as JSON and decoded
 /// by <see cref="TaskLogContent"/>.

@@ -262,6 +262,8 @@ public sealed class AirflowFake : IAsyncDisposable
         app.MapGet(p + "/dags/{dagId}/dagRuns/{runId}/taskInstances", (Delegate)ListTasks);
         app.MapGet(p + "/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}", (Delegate)GetTask);
         app.MapGet(p + "/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/logs/{tryNumber}", (Delegate)GetLog);
+        app.MapGet(p + "/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/tries", (HttpContext http, string dagId, string runId, string taskId) => ListTries(http, dagId, runId, taskId, -1));
+        app.MapGet(p + "/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/{mapIndex:int}/tries", (Delegate)ListTries);
     }
 
     private IResult? Authenticate(HttpContext http)
@@ -575,6 +577,10 @@ public sealed class AirflowFake : IAsyncDisposable
             run.EndDate = null;
             foreach (var t in run.Tasks)
             {
+                if (t.TryNumber > 0 && t.State is not null)
+                {
+                    t.History.Add(HistoryJson(run, t));
+                }
                 t.State = null;
                 t.StartDate = null;
                 t.EndDate = null;
@@ -600,6 +606,28 @@ public sealed class AirflowFake : IAsyncDisposable
             }
             var task = FindRun(dagId, runId)?.Tasks.FirstOrDefault(t => t.TaskId == taskId);
             return task is null ? TaskNotFound() : Json(200, TaskJson(FindRun(dagId, runId)!, task));
+        }
+    }
+
+    /// <summary>
+    /// The tries of a task instance, as Airflow answers them: the recorded attempts, then the current instance.
+    /// Airflow 2.10 names the list <c>task_instances</c> (its spec says <c>task_instances_history</c>), ignores
+    /// paging and answers 200 with an empty list for an unknown task; Airflow 3 answers 404.
+    /// The fake has no mapped tasks, so a map index other than -1 finds nothing.
+    /// </summary>
+    private IResult ListTries(HttpContext http, string dagId, string runId, string taskId, int mapIndex)
+    {
+        if (Authenticate(http) is { } denied) return denied;
+        lock (_gate)
+        {
+            var run = FindRun(dagId, runId);
+            var task = mapIndex == -1 ? run?.Tasks.FirstOrDefault(t => t.TaskId == taskId) : null;
+            JsonNode[] tries = task is null ? [] : task.History.Select(h => (JsonNode)h.DeepClone()).Append(HistoryJson(run!, task)).ToArray();
+            if (tries.Length == 0 && !V1)
+            {
+                return TaskNotFound();
+            }
+            return Json(200, new JsonObject { ["task_instances"] = new JsonArray(tries), ["total_entries"] = tries.Length });
         }
     }
 
@@ -785,6 +813,17 @@ public sealed class AirflowFake : IAsyncDisposable
         return o;
     }
 
+    /// <summary>A try as <c>TaskInstanceHistory</c> (v1) / <c>TaskInstanceHistoryResponse</c> (v2): the task instance without its run-level and rendering fields.</summary>
+    private JsonObject HistoryJson(DagRun r, TaskInst t)
+    {
+        var o = TaskJson(r, t);
+        foreach (var key in new[] { "note", "rendered_map_index", "rendered_fields", "trigger", "triggerer_job", "execution_date", "sla_miss", "id", "logical_date", "run_after" })
+        {
+            o.Remove(key);
+        }
+        return o;
+    }
+
     private static string? Date(DateTimeOffset? d) => d?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture);
 
     private static IResult Page(HttpContext http, string key, List<JsonObject> items)
@@ -922,6 +961,7 @@ public sealed class AirflowFake : IAsyncDisposable
         public DateTimeOffset? StartDate { get; set; }
         public DateTimeOffset? EndDate { get; set; }
         public Dictionary<int, StringBuilder> Logs { get; } = [];
+        public List<JsonObject> History { get; } = [];
 
         public void Log(string line) => Logs[TryNumber].Append("[fake] ").Append(line).Append('\n');
     }
