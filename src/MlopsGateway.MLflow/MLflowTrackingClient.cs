@@ -20,8 +20,8 @@ public sealed record MLflowDataset(string Name, string Digest, string SourceType
 }
 
 /// <summary>
-/// MLflow-specific tracking operations the backend-neutral <see cref="IRunClient"/> does not hold: dataset
-/// inputs, experiment tags and rename, restoring a soft-deleted run. Get it with
+/// MLflow-specific operations the backend-neutral clients do not hold: dataset inputs, experiment tags and
+/// rename, restoring a soft-deleted run, a model version's download URI and the latest version per stage. Get it with
 /// <c>backend.GetService(typeof(MLflowTrackingClient))</c>. Operations that need a newer server probe
 /// <c>/version</c> once and throw <see cref="MlopsNotSupportedException"/> before sending when it is too old.
 /// </summary>
@@ -99,6 +99,38 @@ public sealed class MLflowTrackingClient
     {
         ArgumentException.ThrowIfNullOrEmpty(run.Id);
         return Api.RestoreRunAsync(run.Id, cancellationToken);
+    }
+
+    /// <summary>
+    /// Where a model version's files live, as the registry resolves it (<c>get-download-uri</c>): a <c>runs:/</c>
+    /// source comes back as the run's artifact location (for example <c>mlflow-artifacts:/1/&lt;run id&gt;/artifacts/model</c>),
+    /// any other source as registered (<c>s3://…</c> etc.). Use it to read files from a store the server does not proxy;
+    /// for proxied files <see cref="IModelRegistryClient.DownloadVersionFileAsync"/> streams them directly.
+    /// </summary>
+    /// <param name="modelName">The registered model's name.</param>
+    /// <param name="version">The version number (a string, as MLflow sends it).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The artifact URI; an unknown model or version is <see cref="MlopsNotFoundException"/>.</returns>
+    public async Task<string> GetModelVersionDownloadUriAsync(string modelName, string version, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelName);
+        ArgumentException.ThrowIfNullOrEmpty(version);
+        return (await Api.GetDownloadUriAsync(modelName, version, cancellationToken).ConfigureAwait(false)).ArtifactUri ?? string.Empty;
+    }
+
+    /// <summary>
+    /// The newest version of a registered model in each legacy stage (<c>None</c>, <c>Staging</c>, <c>Production</c>,
+    /// <c>Archived</c>) — at most one per stage. Kept for servers and teams still promoting by stage;
+    /// stages are deprecated in MLflow, prefer aliases (<see cref="IModelRegistryClient.GetVersionByAliasAsync"/>).
+    /// </summary>
+    /// <param name="modelName">The registered model's name.</param>
+    /// <param name="stages">Only these stages (matched case-insensitively by the server); null or empty for every stage.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<IReadOnlyList<ModelVersion>> GetLatestVersionsAsync(string modelName, IEnumerable<string>? stages = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelName);
+        var page = await Api.GetLatestVersionsAsync(modelName, stages ?? [], cancellationToken).ConfigureAwait(false);
+        return (page.ModelVersions ?? []).Select(v => MLflowMapper.ToVersion(_backend.Name, v)).ToList();
     }
 
     /// <summary>The server's MLflow version from <c>/version</c> (probed once, then cached).</summary>

@@ -206,6 +206,10 @@ internal sealed class MLflowApi(BackendHttp http)
     public Task DeleteVersionTagAsync(string name, string version, string key, CancellationToken ct)
         => http.SendAsync(Body(HttpMethod.Delete, "model-versions/delete-tag", new RegistryRequest { Name = name, Version = version, Key = key }), ct);
 
+    /// <summary>The newest version in each stage (all stages, or only <paramref name="stages"/>, sent as repeated keys).</summary>
+    public Task<SearchModelVersionsResponse> GetLatestVersionsAsync(string name, IEnumerable<string> stages, CancellationToken ct)
+        => http.SendAsync(Get("registered-models/get-latest-versions", new QueryBuilder().Add("name", name).AddEach("stages", stages)), Ctx.SearchModelVersionsResponse, ct);
+
     public Task<DownloadUriResponse> GetDownloadUriAsync(string name, string version, CancellationToken ct)
         => http.SendAsync(Get("model-versions/get-download-uri", new QueryBuilder().Add("name", name).Add("version", version)), Ctx.DownloadUriResponse, ct);
 
