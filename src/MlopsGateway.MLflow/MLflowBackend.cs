@@ -9,7 +9,7 @@ namespace MlopsGateway.MLflow;
 /// registry over MLflow's REST API (2.x, with 3.x-only features used after probing <c>/version</c>).
 /// MLflow has no orchestration, so <see cref="Pipelines"/> throws <see cref="MlopsNotSupportedException"/>
 /// before any request. <see cref="IMlopsBackend.GetService"/> also returns an <see cref="MLflowTrackingClient"/>
-/// for what the neutral model does not hold (dataset inputs, experiment tags).
+/// for what the neutral model does not hold (dataset inputs, experiment tags, MLflow 3 logged models).
 /// </summary>
 public sealed class MLflowBackend : MlopsBackendBase
 {
@@ -92,7 +92,7 @@ public sealed class MLflowBackend : MlopsBackendBase
     /// <inheritdoc/>
     public override IModelRegistryClient Models => _models;
 
-    /// <summary>MLflow-specific operations the neutral model does not hold (dataset inputs, experiment tags, run restore).</summary>
+    /// <summary>MLflow-specific operations the neutral model does not hold (dataset inputs, experiment tags, run restore, download URIs, logged models).</summary>
     public MLflowTrackingClient Tracking { get; }
 
     internal MLflowApi Api { get; }

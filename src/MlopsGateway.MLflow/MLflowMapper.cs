@@ -158,6 +158,42 @@ internal static class MLflowMapper
         Native = JsonSerializer.SerializeToElement(dto, MLflowJsonContext.Default.ModelVersionDto),
     };
 
+    public static MLflowLoggedModel ToLoggedModel(LoggedModelDto dto)
+    {
+        var info = dto.Info ?? new LoggedModelInfoDto();
+        return new MLflowLoggedModel
+        {
+            Id = info.ModelId ?? string.Empty,
+            ExperimentId = info.ExperimentId ?? string.Empty,
+            Name = info.Name ?? string.Empty,
+            ModelType = string.IsNullOrEmpty(info.ModelType) ? null : info.ModelType,
+            SourceRunId = string.IsNullOrEmpty(info.SourceRunId) ? null : info.SourceRunId,
+            Status = ToLoggedModelStatus(info.Status),
+            StatusMessage = string.IsNullOrEmpty(info.StatusMessage) ? null : info.StatusMessage,
+            ArtifactUri = info.ArtifactUri,
+            CreatedAt = FromMillis(info.CreationTimestampMs),
+            UpdatedAt = FromMillis(info.LastUpdatedTimestampMs),
+            Tags = ToMap(info.Tags),
+            Params = ToMap(dto.Data?.Params),
+            Metrics = (dto.Data?.Metrics ?? []).Select(ToMetricPoint).ToList(),
+            Native = JsonSerializer.SerializeToElement(dto, MLflowJsonContext.Default.LoggedModelDto),
+        };
+    }
+
+    /// <summary>The proto enum arrives as its name (<c>LOGGED_MODEL_READY</c>) or, defensively, its number.</summary>
+    private static MLflowLoggedModelStatus ToLoggedModelStatus(JsonElement? status) => status switch
+    {
+        { ValueKind: JsonValueKind.Number } n when n.TryGetInt32(out var v) && Enum.IsDefined((MLflowLoggedModelStatus)v) => (MLflowLoggedModelStatus)v,
+        { ValueKind: JsonValueKind.String } s => s.GetString() switch
+        {
+            "LOGGED_MODEL_PENDING" => MLflowLoggedModelStatus.Pending,
+            "LOGGED_MODEL_READY" => MLflowLoggedModelStatus.Ready,
+            "LOGGED_MODEL_UPLOAD_FAILED" => MLflowLoggedModelStatus.UploadFailed,
+            _ => MLflowLoggedModelStatus.Unspecified,
+        },
+        _ => MLflowLoggedModelStatus.Unspecified,
+    };
+
     /// <summary>A tracking-side listing entry (already run-relative).</summary>
     public static ArtifactInfo ToArtifact(FileInfoDto dto, string? parent = null)
     {

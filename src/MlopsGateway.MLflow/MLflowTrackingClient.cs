@@ -20,14 +20,16 @@ public sealed record MLflowDataset(string Name, string Digest, string SourceType
 }
 
 /// <summary>
-/// MLflow-specific tracking operations the backend-neutral <see cref="IRunClient"/> does not hold: dataset
-/// inputs, experiment tags and rename, restoring a soft-deleted run. Get it with
+/// MLflow-specific operations the backend-neutral clients do not hold: dataset inputs, experiment tags and
+/// rename, restoring a soft-deleted run, a model version's download URI and the latest version per stage, and
+/// MLflow 3 logged models (create, get, finalize, search). Get it with
 /// <c>backend.GetService(typeof(MLflowTrackingClient))</c>. Operations that need a newer server probe
 /// <c>/version</c> once and throw <see cref="MlopsNotSupportedException"/> before sending when it is too old.
 /// </summary>
 public sealed class MLflowTrackingClient
 {
     private static readonly Version s_experimentTagDelete = new(3, 2, 0);
+    private static readonly Version s_loggedModels = new(3, 0, 0);
     private readonly MLflowBackend _backend;
 
     internal MLflowTrackingClient(MLflowBackend backend) => _backend = backend;
@@ -100,6 +102,127 @@ public sealed class MLflowTrackingClient
         ArgumentException.ThrowIfNullOrEmpty(run.Id);
         return Api.RestoreRunAsync(run.Id, cancellationToken);
     }
+
+    /// <summary>
+    /// Where a model version's files live, as the registry resolves it (<c>get-download-uri</c>): a <c>runs:/</c>
+    /// source comes back as the run's artifact location (for example <c>mlflow-artifacts:/1/&lt;run id&gt;/artifacts/model</c>),
+    /// any other source as registered (<c>s3://…</c> etc.). Use it to read files from a store the server does not proxy;
+    /// for proxied files <see cref="IModelRegistryClient.DownloadVersionFileAsync"/> streams them directly.
+    /// </summary>
+    /// <param name="modelName">The registered model's name.</param>
+    /// <param name="version">The version number (a string, as MLflow sends it).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The artifact URI; an unknown model or version is <see cref="MlopsNotFoundException"/>.</returns>
+    public async Task<string> GetModelVersionDownloadUriAsync(string modelName, string version, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelName);
+        ArgumentException.ThrowIfNullOrEmpty(version);
+        return (await Api.GetDownloadUriAsync(modelName, version, cancellationToken).ConfigureAwait(false)).ArtifactUri ?? string.Empty;
+    }
+
+    /// <summary>
+    /// The newest version of a registered model in each legacy stage (<c>None</c>, <c>Staging</c>, <c>Production</c>,
+    /// <c>Archived</c>) — at most one per stage. Kept for servers and teams still promoting by stage;
+    /// stages are deprecated in MLflow, prefer aliases (<see cref="IModelRegistryClient.GetVersionByAliasAsync"/>).
+    /// </summary>
+    /// <param name="modelName">The registered model's name.</param>
+    /// <param name="stages">Only these stages (matched case-insensitively by the server); null or empty for every stage.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<IReadOnlyList<ModelVersion>> GetLatestVersionsAsync(string modelName, IEnumerable<string>? stages = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelName);
+        var page = await Api.GetLatestVersionsAsync(modelName, stages ?? [], cancellationToken).ConfigureAwait(false);
+        return (page.ModelVersions ?? []).Select(v => MLflowMapper.ToVersion(_backend.Name, v)).ToList();
+    }
+
+    /// <summary>
+    /// Creates an MLflow 3 logged model in an experiment; it starts <see cref="MLflowLoggedModelStatus.Pending"/> until
+    /// <see cref="FinalizeLoggedModelAsync"/>. Needs MLflow 3.0 or newer (checked against <c>/version</c> before sending:
+    /// older servers get <see cref="MlopsNotSupportedException"/>). Never retried once sent, so a lost answer cannot
+    /// create a second model.
+    /// </summary>
+    /// <param name="experimentId">The experiment to create it in.</param>
+    /// <param name="options">Name, type, source run, params and tags; all optional.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<MLflowLoggedModel> CreateLoggedModelAsync(string experimentId, MLflowLoggedModelCreateOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(experimentId);
+        options ??= new MLflowLoggedModelCreateOptions();
+        foreach (var key in (options.Params?.Keys ?? []).Concat(options.Tags?.Keys ?? []))
+        {
+            LimitChecks.Key("logged model param or tag", key, MLflowBackend.Limits);
+        }
+        await _backend.RequireVersionAsync(s_loggedModels, "MLflow.CreateLoggedModel", cancellationToken).ConfigureAwait(false);
+        var response = await Api.CreateLoggedModelAsync(new CreateLoggedModelRequest
+        {
+            ExperimentId = experimentId,
+            Name = options.Name,
+            ModelType = options.ModelType,
+            SourceRunId = options.SourceRunId,
+            Params = MLflowMapper.ToPairs(options.Params),
+            Tags = MLflowMapper.ToPairs(options.Tags),
+        }, cancellationToken).ConfigureAwait(false);
+        return ToLoggedModel(response.Model);
+    }
+
+    /// <summary>Reads a logged model by id (a deleted or unknown one is <see cref="MlopsNotFoundException"/>). Needs MLflow 3.0+.</summary>
+    /// <param name="modelId">The model id (<c>m-…</c>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<MLflowLoggedModel> GetLoggedModelAsync(string modelId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelId);
+        await _backend.RequireVersionAsync(s_loggedModels, "MLflow.GetLoggedModel", cancellationToken).ConfigureAwait(false);
+        return ToLoggedModel((await Api.GetLoggedModelAsync(modelId, cancellationToken).ConfigureAwait(false)).Model);
+    }
+
+    /// <summary>
+    /// Marks a logged model's artifacts complete (<see cref="MLflowLoggedModelStatus.Ready"/>) or failed
+    /// (<see cref="MLflowLoggedModelStatus.UploadFailed"/>); the server takes the status as its proto number. Needs MLflow 3.0+.
+    /// </summary>
+    /// <param name="modelId">The model id (<c>m-…</c>).</param>
+    /// <param name="status"><see cref="MLflowLoggedModelStatus.Ready"/> or <see cref="MLflowLoggedModelStatus.UploadFailed"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<MLflowLoggedModel> FinalizeLoggedModelAsync(string modelId, MLflowLoggedModelStatus status, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelId);
+        if (status is not (MLflowLoggedModelStatus.Ready or MLflowLoggedModelStatus.UploadFailed))
+        {
+            throw new ArgumentOutOfRangeException(nameof(status), status, "A logged model is finalized as Ready or UploadFailed.");
+        }
+        await _backend.RequireVersionAsync(s_loggedModels, "MLflow.FinalizeLoggedModel", cancellationToken).ConfigureAwait(false);
+        return ToLoggedModel((await Api.FinalizeLoggedModelAsync(modelId, (int)status, cancellationToken).ConfigureAwait(false)).Model);
+    }
+
+    /// <summary>
+    /// Lists the logged models of some experiments, lazily page by page (<c>next_page_token</c> followed, the same
+    /// query resent with it as the server requires), in the server's order. Needs MLflow 3.0+: on an older server the
+    /// first page fetch throws <see cref="MlopsNotSupportedException"/> without sending the search.
+    /// </summary>
+    /// <param name="experimentIds">The experiments to search (at least one).</param>
+    /// <param name="filter">An MLflow logged-model filter such as <c>params.lr = '0.01' AND metrics.acc &gt; 0.9</c> (AND only), or null for all.</param>
+    /// <param name="pageSize">Models per request; null for the backend default, capped at the backend's page limit.</param>
+    /// <param name="cancellationToken">Cancels every page fetch.</param>
+    public MlopsPageable<MLflowLoggedModel> SearchLoggedModelsAsync(IEnumerable<string> experimentIds, string? filter = null, int? pageSize = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(experimentIds);
+        var ids = experimentIds.ToList();
+        if (ids.Count == 0 || ids.Any(string.IsNullOrEmpty))
+        {
+            throw new ArgumentException("Give at least one experiment id, none empty.", nameof(experimentIds));
+        }
+        var limits = MLflowBackend.Limits;
+        return MlopsPageable<MLflowLoggedModel>.Create(async (token, size, ct) =>
+        {
+            await _backend.RequireVersionAsync(s_loggedModels, "MLflow.SearchLoggedModels", ct).ConfigureAwait(false);
+            var page = await Api.SearchLoggedModelsAsync(new SearchLoggedModelsRequest
+            {
+                ExperimentIds = ids, Filter = filter, MaxResults = limits.ClampPageSize(size), PageToken = token,
+            }, ct).ConfigureAwait(false);
+            return new MlopsPage<MLflowLoggedModel>((page.Models ?? []).Select(ToLoggedModel).ToList(), page.NextPageToken);
+        }, limits.ClampPageSize(pageSize), cancellationToken);
+    }
+
+    private static MLflowLoggedModel ToLoggedModel(LoggedModelDto? dto) => MLflowMapper.ToLoggedModel(dto ?? new LoggedModelDto());
 
     /// <summary>The server's MLflow version from <c>/version</c> (probed once, then cached).</summary>
     /// <param name="cancellationToken">Cancels waiting for the probe.</param>

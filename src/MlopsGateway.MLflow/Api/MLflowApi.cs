@@ -206,8 +206,30 @@ internal sealed class MLflowApi(BackendHttp http)
     public Task DeleteVersionTagAsync(string name, string version, string key, CancellationToken ct)
         => http.SendAsync(Body(HttpMethod.Delete, "model-versions/delete-tag", new RegistryRequest { Name = name, Version = version, Key = key }), ct);
 
+    /// <summary>The newest version in each stage (all stages, or only <paramref name="stages"/>, sent as repeated keys).</summary>
+    public Task<SearchModelVersionsResponse> GetLatestVersionsAsync(string name, IEnumerable<string> stages, CancellationToken ct)
+        => http.SendAsync(Get("registered-models/get-latest-versions", new QueryBuilder().Add("name", name).AddEach("stages", stages)), Ctx.SearchModelVersionsResponse, ct);
+
     public Task<DownloadUriResponse> GetDownloadUriAsync(string name, string version, CancellationToken ct)
         => http.SendAsync(Get("model-versions/get-download-uri", new QueryBuilder().Add("name", name).Add("version", version)), Ctx.DownloadUriResponse, ct);
+
+    // ---- logged models (MLflow 3.0+, under /api/2.0; callers check the server version first)
+
+    /// <summary>Creates a logged model: never retried once sent (a retry would create a second model).</summary>
+    public Task<LoggedModelResponse> CreateLoggedModelAsync(CreateLoggedModelRequest body, CancellationToken ct)
+        => http.SendAsync(Post("logged-models", body, Ctx.CreateLoggedModelRequest).MarkNotRetryable(), Ctx.LoggedModelResponse, ct);
+
+    public Task<LoggedModelResponse> GetLoggedModelAsync(string modelId, CancellationToken ct)
+        => http.SendAsync(new HttpRequestMessage(HttpMethod.Get, Tracking + "logged-models/" + UrlPath.Segment(modelId)), Ctx.LoggedModelResponse, ct);
+
+    /// <summary>Setting the final status to a given value is idempotent.</summary>
+    public Task<LoggedModelResponse> FinalizeLoggedModelAsync(string modelId, int status, CancellationToken ct)
+        => http.SendAsync(Json(HttpMethod.Patch, "logged-models/" + UrlPath.Segment(modelId), new FinalizeLoggedModelRequest { ModelId = modelId, Status = status },
+            Ctx.FinalizeLoggedModelRequest).MarkIdempotent(), Ctx.LoggedModelResponse, ct);
+
+    /// <summary>Read-only POST: marked idempotent. The page token encodes the query, so every page resends the same body.</summary>
+    public Task<SearchLoggedModelsResponse> SearchLoggedModelsAsync(SearchLoggedModelsRequest body, CancellationToken ct)
+        => http.SendAsync(Post("logged-models/search", body, Ctx.SearchLoggedModelsRequest).MarkIdempotent(), Ctx.SearchLoggedModelsResponse, ct);
 
     // ---- request builders
 

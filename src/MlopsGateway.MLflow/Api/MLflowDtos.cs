@@ -155,6 +155,34 @@ internal sealed class RegisteredModelDto : MLflowDto
     public List<AliasDto>? Aliases { get; set; }
 }
 
+/// <summary>MLflow 3 logged model metadata. <c>status</c> is read as a JsonElement: an enum name, or its number.</summary>
+internal sealed class LoggedModelInfoDto : MLflowDto
+{
+    public string? ModelId { get; set; }
+    public string? ExperimentId { get; set; }
+    public string? Name { get; set; }
+    public long? CreationTimestampMs { get; set; }
+    public long? LastUpdatedTimestampMs { get; set; }
+    public string? ArtifactUri { get; set; }
+    public JsonElement? Status { get; set; }
+    public string? ModelType { get; set; }
+    public string? SourceRunId { get; set; }
+    public string? StatusMessage { get; set; }
+    public List<KeyValueDto>? Tags { get; set; }
+}
+
+internal sealed class LoggedModelDataDto : MLflowDto
+{
+    public List<KeyValueDto>? Params { get; set; }
+    public List<MetricDto>? Metrics { get; set; }
+}
+
+internal sealed class LoggedModelDto : MLflowDto
+{
+    public LoggedModelInfoDto? Info { get; set; }
+    public LoggedModelDataDto? Data { get; set; }
+}
+
 // ---- responses ----
 
 /// <summary>The <c>{}</c> a void RPC answers.</summary>
@@ -234,6 +262,18 @@ internal sealed class SearchModelVersionsResponse : MLflowDto
 internal sealed class DownloadUriResponse : MLflowDto
 {
     public string? ArtifactUri { get; set; }
+}
+
+/// <summary>Answer of logged-models create, get and finalize (3.0+).</summary>
+internal sealed class LoggedModelResponse : MLflowDto
+{
+    public LoggedModelDto? Model { get; set; }
+}
+
+internal sealed class SearchLoggedModelsResponse : MLflowDto
+{
+    public List<LoggedModelDto>? Models { get; set; }
+    public string? NextPageToken { get; set; }
 }
 
 /// <summary>The JSON error body: <c>{"error_code": …, "message": …}</c> (3.x may add sqlstate/error_class, kept in Extra).</summary>
@@ -343,4 +383,29 @@ internal sealed class CreateModelVersionRequest : MLflowDto
     public List<KeyValueDto>? Tags { get; set; }
     public string? RunLink { get; set; }
     public string? Description { get; set; }
+}
+
+internal sealed class CreateLoggedModelRequest : MLflowDto
+{
+    public string? ExperimentId { get; set; }
+    public string? Name { get; set; }
+    public string? ModelType { get; set; }
+    public string? SourceRunId { get; set; }
+    public List<KeyValueDto>? Params { get; set; }
+    public List<KeyValueDto>? Tags { get; set; }
+}
+
+/// <summary>PATCH logged-models/{id}: the status must be the enum's number (the handler rejects names).</summary>
+internal sealed class FinalizeLoggedModelRequest : MLflowDto
+{
+    public string? ModelId { get; set; }
+    public int Status { get; set; }
+}
+
+internal sealed class SearchLoggedModelsRequest : MLflowDto
+{
+    public List<string>? ExperimentIds { get; set; }
+    public string? Filter { get; set; }
+    public int MaxResults { get; set; }
+    public string? PageToken { get; set; }
 }

@@ -41,4 +41,10 @@ namespace MlopsGateway.MLflow.Api;
 [JsonSerializable(typeof(CreateRegisteredModelRequest))]
 [JsonSerializable(typeof(RegistryRequest))]
 [JsonSerializable(typeof(CreateModelVersionRequest))]
+[JsonSerializable(typeof(LoggedModelDto))]
+[JsonSerializable(typeof(LoggedModelResponse))]
+[JsonSerializable(typeof(SearchLoggedModelsResponse))]
+[JsonSerializable(typeof(CreateLoggedModelRequest))]
+[JsonSerializable(typeof(FinalizeLoggedModelRequest))]
+[JsonSerializable(typeof(SearchLoggedModelsRequest))]
 internal sealed partial class MLflowJsonContext : JsonSerializerContext;

@@ -159,6 +159,15 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         }
         string? rpc = path.StartsWith(Api, StringComparison.Ordinal) ? path[Api.Length..]
             : path.StartsWith(Ajax, StringComparison.Ordinal) ? path[Ajax.Length..] : null;
+        string? pathId = null;
+        if (rpc is not null && rpc.StartsWith(LoggedModelsRpc, StringComparison.Ordinal))
+        {
+            if (!ServesLoggedModels)
+            {
+                return Reply.Text(404, Html404, "text/html; charset=utf-8");
+            }
+            (rpc, pathId) = LoggedModelRoute(rpc);
+        }
         if (rpc is null || !_routes.TryGetValue(rpc, out var route))
         {
             return Reply.Text(404, Html404, "text/html; charset=utf-8");
@@ -167,7 +176,7 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         {
             return Reply.Text(405, Html405, "text/html; charset=utf-8") with { Allow = string.Join(", ", route.Methods.Append("OPTIONS")) };
         }
-        var request = await Req.ReadAsync(context);
+        var request = await Req.ReadAsync(context, pathId);
         if (method is "POST" or "PUT")
         {
             var type = context.Request.ContentType;
@@ -240,6 +249,7 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         Map("model-versions/set-tag", Post, r => { var v = FindVersion(r.Required("name"), r.Required("version")); v.Tags.Set(r.Required("key"), CheckRegistryTag(r.Required("value"), "Model version")); return Ok(); });
         Map("model-versions/delete-tag", Delete, r => { FindVersion(r.Required("name"), r.Required("version")).Tags.Remove(r.Required("key")); return Ok(); });
         Map("model-versions/get-download-uri", Get, DownloadUri);
+        MapLoggedModelRoutes();
     }
 
     // ------------------------------------------------------------------ experiments
@@ -1114,7 +1124,10 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         public required JsonObject Body { get; init; }
         public required IQueryCollection Query { get; init; }
 
-        public static async Task<Req> ReadAsync(HttpContext context)
+        /// <summary>The id taken from the path (logged-models/{model_id}), if the route has one.</summary>
+        public string? PathId { get; init; }
+
+        public static async Task<Req> ReadAsync(HttpContext context, string? pathId)
         {
             JsonObject body = [];
             if (context.Request.Method != "GET")
@@ -1130,7 +1143,7 @@ internal sealed partial class MLflowFake : IAsyncDisposable
                     body = [];
                 }
             }
-            return new Req { Method = context.Request.Method, Body = body, Query = context.Request.Query };
+            return new Req { Method = context.Request.Method, Body = body, Query = context.Request.Query, PathId = pathId };
         }
 
         private bool FromQuery => Method == "GET";

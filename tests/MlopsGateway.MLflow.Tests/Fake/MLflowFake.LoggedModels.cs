@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace MlopsGateway.MLflow.Tests.Fake;
+
+/// <summary>
+/// MLflow 3 logged models (digest §12), served only when <see cref="MLflowFake.Version"/> is 3.x or newer —
+/// a 2.x server answers these paths with its HTML 404. Ids are <c>m-</c> + 32 hex, new models are
+/// <c>LOGGED_MODEL_PENDING</c>, finalize takes the status as an integer, search is a POST that needs
+/// <c>experiment_ids</c> and pages with the base64 offset token (default page 50).
+/// </summary>
+internal sealed partial class MLflowFake
+{
+    private const string LoggedModelsRpc = "logged-models";
+    private static readonly string[] s_statusNames = ["LOGGED_MODEL_STATUS_UNSPECIFIED", "LOGGED_MODEL_PENDING", "LOGGED_MODEL_READY", "LOGGED_MODEL_UPLOAD_FAILED"];
+    private readonly List<FakeLoggedModel> _loggedModels = [];
+
+    private bool ServesLoggedModels => Version.Split('.')[0] is var major && int.Parse(major, CultureInfo.InvariantCulture) >= 3;
+
+    private static (string Rpc, string? Id) LoggedModelRoute(string rpc)
+    {
+        var rest = rpc[LoggedModelsRpc.Length..].TrimStart('/');
+        return rest.Length == 0 || rest == "search" || rest.Contains('/', StringComparison.Ordinal) ? (rpc, null) : (LoggedModelsRpc + "/{model_id}", rest);
+    }
+
+    private void MapLoggedModelRoutes()
+    {
+        Map(LoggedModelsRpc, Post, CreateLoggedModel);
+        Map(LoggedModelsRpc + "/search", Post, SearchLoggedModels);
+        Map(LoggedModelsRpc + "/{model_id}", ["GET", "PATCH", "DELETE"], LoggedModelById);
+    }
+
+    private Reply CreateLoggedModel(Req r)
+    {
+        var experiment = FindExperiment(r.Required("experiment_id"));
+        var id = "m-" + Guid.NewGuid().ToString("N");
+        var model = new FakeLoggedModel(id, experiment.Id, r.Str("name") is { Length: > 0 } name ? name : "model-" + id[2..8], Now())
+        {
+            ModelType = r.Str("model_type"),
+            SourceRunId = r.Str("source_run_id"),
+            ArtifactUri = $"{experiment.ArtifactLocation}/models/{id}/artifacts",
+        };
+        foreach (var (key, value) in r.Pairs("params"))
+        {
+            model.Params.Set(key, value);
+        }
+        foreach (var (key, value) in r.Pairs("tags"))
+        {
+            model.Tags.Set(key, value);
+        }
+        _loggedModels.Add(model);
+        return LoggedModelReply(model);
+    }
+
+    private Reply LoggedModelById(Req r)
+    {
+        var model = _loggedModels.FirstOrDefault(m => m.Id == r.PathId) ?? throw new FakeNotFound($"Logged model with ID '{r.PathId}' not found.");
+        switch (r.Method)
+        {
+            case "PATCH":
+                var status = r.Raw("status");
+                if (status?.GetValueKind() != JsonValueKind.Number)
+                {
+                    throw new FakeBadRequest($"Invalid value {status?.ToJsonString() ?? "None"} for parameter 'status' supplied. Hint: Value was of type '{(status is null ? "NoneType" : "str")}'.");
+                }
+                model.Status = status.GetValue<int>();
+                model.Updated = Now();
+                return LoggedModelReply(model);
+            case "DELETE":
+                _loggedModels.Remove(model);
+                return Ok();
+            default:
+                return LoggedModelReply(model);
+        }
+    }
+
+    private Reply SearchLoggedModels(Req r)
+    {
+        var ids = r.List("experiment_ids");
+        if (ids.Count == 0)
+        {
+            throw new FakeBadRequest("Missing value for required parameter 'experiment_ids'" + MissingSuffix);
+        }
+        var size = r.Long("max_results") ?? 50;
+        var clauses = FakeFilter.Parse(r.Str("filter"), "Invalid clause(s) in filter string: OR");
+        var hits = _loggedModels.Where(m => ids.Contains(m.ExperimentId))
+            .Where(m => clauses.All(c => FakeFilter.Matches(c, c.Entity switch
+            {
+                "param" => m.Params.Get(c.Key),
+                "tag" => m.Tags.Get(c.Key),
+                _ => c.Key switch
+                {
+                    "name" => m.Name,
+                    "model_id" => m.Id,
+                    "model_type" => m.ModelType,
+                    "source_run_id" => m.SourceRunId,
+                    "status" => s_statusNames[m.Status],
+                    _ => throw new FakeBadRequest($"Invalid attribute key '{c.Key}' specified."),
+                },
+            })))
+            .OrderByDescending(m => m.Created).ThenBy(m => m.Id, StringComparer.Ordinal).ToList();
+        return Page(hits, r.Str("page_token"), (int)size, "models", m => m.ToJson(s_statusNames[m.Status]));
+    }
+
+    private static Reply LoggedModelReply(FakeLoggedModel model) => Ok(new JsonObject { ["model"] = model.ToJson(s_statusNames[model.Status]) });
+}
+
+internal sealed class FakeLoggedModel(string id, string experimentId, string name, long now)
+{
+    public string Id { get; } = id;
+    public string ExperimentId { get; } = experimentId;
+    public string Name { get; } = name;
+    public string? ModelType { get; init; }
+    public string? SourceRunId { get; init; }
+    public string ArtifactUri { get; init; } = "";
+    public int Status { get; set; } = 1;
+    public long Created { get; } = now;
+    public long Updated { get; set; } = now;
+    public OrderedPairs Params { get; } = new();
+    public OrderedPairs Tags { get; } = new();
+
+    public JsonObject ToJson(string status)
+    {
+        var info = new JsonObject
+        {
+            ["model_id"] = Id,
+            ["experiment_id"] = ExperimentId,
+            ["name"] = Name,
+            ["creation_timestamp_ms"] = Created,
+            ["last_updated_timestamp_ms"] = Updated,
+            ["artifact_uri"] = ArtifactUri,
+            ["status"] = status,
+        };
+        if (ModelType is not null)
+        {
+            info["model_type"] = ModelType;
+        }
+        if (SourceRunId is not null)
+        {
+            info["source_run_id"] = SourceRunId;
+        }
+        MLflowFake.WithList(info, "tags", Tags.ToJson());
+        return new JsonObject { ["info"] = info, ["data"] = MLflowFake.WithList(new JsonObject(), "params", Params.ToJson()) };
+    }
+}
