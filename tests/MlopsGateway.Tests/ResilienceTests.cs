@@ -261,6 +261,16 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task The_servers_message_reaches_the_exception_unaltered()
+    {
+        await using var server = await Scripted("GET", "/runs/{id}", _ => Status(400, """{"code":"BAD","message":"path '../../etc' escapes the root..."}"""));
+        await using var sp = TestGateway.ForServer(server.BaseUri);
+        var act = () => sp.GetRequiredService<IMlopsBackend>().Runs.GetAsync("r1");
+        (await act.Should().ThrowAsync<MlopsValidationException>()).Which.Message
+            .Should().Be("Runs.Get failed on backend 't': HTTP 400 Bad Request BAD: path '../../etc' escapes the root.");
+    }
+
+    [Fact]
     public async Task A_body_that_is_not_the_expected_json_is_a_clear_error()
     {
         await using var server = await Scripted("GET", "/runs/{id}", _ => Status(200, "<html>proxy login</html>"));

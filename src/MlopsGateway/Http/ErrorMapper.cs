@@ -88,6 +88,7 @@ internal static class ErrorMapper
             429 => retryAfter is { } r ? $" The server asked to retry after {r.TotalSeconds:0.#} s." : " The server is throttling requests.",
             _ => "",
         };
-        return $"{what} failed on backend '{details.Backend}': HTTP {status} {reason}{code}{(string.IsNullOrWhiteSpace(text) ? "" : ": " + text.Trim())}.{hint}".Replace("..", ".", StringComparison.Ordinal);
+        var detail = string.IsNullOrWhiteSpace(text) ? "" : ": " + text.Trim().TrimEnd('.');
+        return $"{what} failed on backend '{details.Backend}': HTTP {status} {reason}{code}{detail}.{hint}";
     }
 }
