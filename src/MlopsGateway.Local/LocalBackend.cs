@@ -5,8 +5,9 @@ namespace MlopsGateway.Local;
 /// <summary>
 /// The embedded backend: experiments, runs, params, metric history, tags, artifacts, a model registry
 /// and in-process pipelines, stored in SQLite (a WAL-mode file, or memory) with files beside the
-/// database. It needs no server and supports every neutral operation except uploading pipeline
-/// definitions (Local pipelines are .NET delegates registered with <see cref="LocalPipelineClient.Register"/>).
+/// database. It needs no server and supports every neutral operation: pipelines are .NET delegates registered
+/// with <see cref="LocalPipelineClient.Register"/>, or uploaded JSON definitions composing steps registered
+/// with <see cref="LocalPipelineClient.RegisterStep(string, LocalStepHandler)"/>.
 /// Build it through DI with <c>AddLocal()</c> (configuration <c>Type: Local</c>, <c>Path</c>) or directly
 /// with <see cref="Open"/>. Thread-safe; several instances and processes may share one database file.
 /// Dispose it to stop running pipelines and release the file.
@@ -40,7 +41,6 @@ public sealed class LocalBackend : MlopsBackendBase, IAsyncDisposable, IDisposab
 
     private static readonly BackendCapabilities s_capabilities = BackendCapabilities.Create(
         Enum.GetValues<MlopsCapability>()
-            .Where(c => c != MlopsCapability.PipelineUpload)
             .ToDictionary(c => c, _ => CapabilitySupport.Native),
         s_limits);
 
@@ -73,6 +73,10 @@ public sealed class LocalBackend : MlopsBackendBase, IAsyncDisposable, IDisposab
             _runs = new LocalRunClient(this);
             _pipelines = new LocalPipelineClient(this);
             _models = new LocalModelRegistryClient(this);
+            foreach (var (name, handler) in options?.Steps ?? [])
+            {
+                _pipelines.RegisterStep(name, handler);
+            }
             foreach (var (name, build) in options?.Pipelines ?? [])
             {
                 _pipelines.Register(name, build);

@@ -8,6 +8,10 @@ namespace MlopsGateway.Local;
 public sealed class LocalBackendOptions
 {
     private readonly List<(string Name, Action<LocalPipelineBuilder> Build)> _pipelines = [];
+    private readonly List<(string Name, LocalStepHandler Handler)> _steps = [];
+
+    /// <summary>Step handlers registered on every Local backend at start-up, for uploaded pipeline definitions.</summary>
+    internal IReadOnlyList<(string Name, LocalStepHandler Handler)> Steps => _steps;
 
     /// <summary>Pipelines registered on every Local backend at start-up, in registration order.</summary>
     internal IReadOnlyList<(string Name, Action<LocalPipelineBuilder> Build)> Pipelines => _pipelines;
@@ -21,6 +25,18 @@ public sealed class LocalBackendOptions
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(build);
         _pipelines.Add((name, build));
+        return this;
+    }
+
+    /// <summary>Registers a named step handler on every Local backend built from this registration, so uploaded definitions can use it (see <see cref="LocalPipelineClient.RegisterStep(string, LocalStepHandler)"/>).</summary>
+    /// <param name="name">The step name used in uploaded definitions: letters, digits, '.', '_' and '-'.</param>
+    /// <param name="handler">The work.</param>
+    /// <returns>These options, for chaining.</returns>
+    public LocalBackendOptions AddStep(string name, LocalStepHandler handler)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(handler);
+        _steps.Add((name, handler));
         return this;
     }
 }

@@ -48,12 +48,14 @@ public sealed class LocalPipelineBuilder
     public LocalPipelineBuilder Step(string name, Action<LocalStepContext> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        return Step(name, (context, _) =>
-        {
-            handler(context);
-            return Task.CompletedTask;
-        });
+        return Step(name, ToAsync(handler));
     }
+
+    internal static LocalStepHandler ToAsync(Action<LocalStepContext> handler) => (context, _) =>
+    {
+        handler(context);
+        return Task.CompletedTask;
+    };
 }
 
 internal sealed record LocalStep(string Name, LocalStepHandler Handler);

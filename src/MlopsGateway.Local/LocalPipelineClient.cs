@@ -14,7 +14,10 @@ namespace MlopsGateway.Local;
 /// (Queued → Running → Succeeded, Failed or Canceled), one task run per step, each with its own log.
 /// A retry re-runs the steps that did not succeed. Pipelines and their versions are stored in the
 /// database; the delegates live in the process, so register pipelines at start-up (or through
-/// <c>AddLocal(o =&gt; o.AddPipeline(…))</c>). Reach it as <c>backend.GetService&lt;LocalPipelineClient&gt;()</c>.
+/// <c>AddLocal(o =&gt; o.AddPipeline(…))</c>). Step handlers registered by name with <see cref="RegisterStep(string, LocalStepHandler)"/>
+/// can also be composed by an uploaded JSON definition (<see cref="UploadAsync"/>, <see cref="UploadVersionAsync"/>),
+/// which is stored and triggerable after a restart once its steps are registered again.
+/// Reach it as <c>backend.GetService&lt;LocalPipelineClient&gt;()</c>.
 /// </summary>
 public sealed class LocalPipelineClient : PipelineClientBase
 {
@@ -23,6 +26,7 @@ public sealed class LocalPipelineClient : PipelineClientBase
     private readonly LocalBackend _local;
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<long, Definition>> _registry = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Execution> _executions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LocalStepHandler> _stepHandlers = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
 
     internal LocalPipelineClient(LocalBackend backend) : base(backend)
@@ -74,8 +78,155 @@ public sealed class LocalPipelineClient : PipelineClientBase
                 ("@id", name), ("@version", next), ("@steps", signature), ("@now", now));
             return next;
         });
-        _registry.GetOrAdd(name, _ => new ConcurrentDictionary<long, Definition>())[version] = new Definition(name, version, builder.Steps.ToArray());
+        _registry.GetOrAdd(name, _ => new ConcurrentDictionary<long, Definition>())[version] = new Definition(name, version, builder.Steps.ToArray(), Uploaded: false);
         return Store.Read(c => ReadPipelines(c, "WHERE id = @key", ("@key", name)).Single());
+    }
+
+    /// <summary>
+    /// Registers (or replaces) a named step handler that uploaded definitions can use
+    /// (<c>{"steps": ["load", "train"]}</c>, see <see cref="UploadAsync"/>). Handlers are bound by name when a
+    /// step runs, so register them at start-up in every process that triggers uploaded pipelines.
+    /// </summary>
+    /// <param name="name">The step name: 1 to 100 letters, digits, '.', '_' or '-'.</param>
+    /// <param name="handler">The work; it should honour its cancellation token.</param>
+    public void RegisterStep(string name, LocalStepHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (!IsValidName(name))
+        {
+            throw LocalErrors.Validation(Context, "Pipelines.RegisterStep", $"Step name '{name}' must be 1 to 100 letters, digits, '.', '_' or '-'.");
+        }
+        _stepHandlers[name] = handler;
+    }
+
+    /// <summary>Registers (or replaces) a synchronous named step handler for uploaded definitions.</summary>
+    /// <param name="name">The step name.</param>
+    /// <param name="handler">The work.</param>
+    public void RegisterStep(string name, Action<LocalStepContext> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        RegisterStep(name, LocalPipelineBuilder.ToAsync(handler));
+    }
+
+    // ---- uploaded definitions ----
+
+    /// <summary>
+    /// Creates pipeline <see cref="PipelineUpload.Name"/> (version 1) from a JSON definition
+    /// <c>{"steps": ["load", "train", "evaluate"], "description": "…"}</c> whose steps are handlers registered with
+    /// <see cref="RegisterStep(string, LocalStepHandler)"/>. The definition is stored in the database.
+    /// Throws <see cref="MlopsValidationException"/> (nothing stored) for malformed content or an unregistered
+    /// step, and <see cref="MlopsConflictException"/> when the pipeline exists (upload a version instead).
+    /// </summary>
+    /// <param name="upload">The pipeline name (its id), the definition and an optional description (else the definition's).</param>
+    /// <param name="cancellationToken">Cancels reading and storing.</param>
+    public override async Task<Pipeline> UploadAsync(PipelineUpload upload, CancellationToken cancellationToken = default)
+    {
+        const string op = "Pipelines.Upload";
+        ArgumentNullException.ThrowIfNull(upload);
+        if (!IsValidName(upload.Name))
+        {
+            throw LocalErrors.Validation(Context, op, $"Pipeline name '{upload.Name}' must be 1 to 100 letters, digits, '.', '_' or '-'.");
+        }
+        var (text, definition) = await ReadUploadAsync(upload, op, cancellationToken).ConfigureAwait(false);
+        var now = NowMs;
+        await Store.WriteAsync((c, t) =>
+        {
+            if (LocalStore.Scalar(c, t, "SELECT 1 FROM pipelines WHERE id = @id;", ("@id", upload.Name)) is not null)
+            {
+                throw LocalErrors.Conflict(Context, op, $"Pipeline '{upload.Name}' already exists; upload a new version of it with Pipelines.UploadVersion.");
+            }
+            LocalStore.Execute(c, t, "INSERT INTO pipelines (id, description, created_at) VALUES (@id, @description, @now);",
+                ("@id", upload.Name), ("@description", upload.Description ?? definition.Description), ("@now", now));
+            return InsertUploadedVersion(c, t, upload.Name, 1, definition, text, now);
+        }, cancellationToken).ConfigureAwait(false);
+        AddUploaded(upload.Name, 1, definition);
+        return await GetAsync(upload.Name, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Adds a version (the next number) to an existing pipeline, registered in code or uploaded, from a JSON
+    /// definition (see <see cref="UploadAsync"/>); triggers without a version then run it.
+    /// </summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="upload">The definition (<see cref="PipelineUpload.Name"/> is not used: Local versions are numbered).</param>
+    /// <param name="cancellationToken">Cancels reading and storing.</param>
+    public override async Task<PipelineVersion> UploadVersionAsync(string pipelineId, PipelineUpload upload, CancellationToken cancellationToken = default)
+    {
+        const string op = "Pipelines.UploadVersion";
+        ArgumentNullException.ThrowIfNull(upload);
+        var (text, definition) = await ReadUploadAsync(upload, op, cancellationToken).ConfigureAwait(false);
+        var now = NowMs;
+        var version = await Store.WriteAsync((c, t) =>
+        {
+            if (LocalStore.Scalar(c, t, "SELECT 1 FROM pipelines WHERE id = @id;", ("@id", pipelineId)) is null)
+            {
+                throw MissingPipeline(pipelineId, op);
+            }
+            var next = (LocalStore.Scalar(c, t, "SELECT MAX(version) FROM pipeline_versions WHERE pipeline_id = @id;", ("@id", pipelineId)) as long? ?? 0) + 1;
+            return InsertUploadedVersion(c, t, pipelineId, next, definition, text, now);
+        }, cancellationToken).ConfigureAwait(false);
+        AddUploaded(pipelineId, version, definition);
+        return await GetVersionAsync(pipelineId, version.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<(string Text, LocalPipelineDefinition Definition)> ReadUploadAsync(PipelineUpload upload, string op, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(upload.Content);
+        Exception Invalid(string message) => LocalErrors.Validation(Context, op, $"Pipeline definition '{upload.FileName}': {message}");
+        var text = await LocalPipelineDefinition.ReadAsync(upload.Content, Invalid, ct).ConfigureAwait(false);
+        var definition = LocalPipelineDefinition.Parse(text, Invalid);
+        var missing = definition.Steps.FirstOrDefault(step => !_stepHandlers.ContainsKey(step));
+        if (missing is not null)
+        {
+            throw Invalid($"step '{missing}' is not registered in this process; registered steps: {RegisteredSteps()}. Register handlers with Pipelines.RegisterStep.");
+        }
+        return (text, definition);
+    }
+
+    private string RegisteredSteps()
+        => _stepHandlers.IsEmpty ? "(none)" : string.Join(", ", _stepHandlers.Keys.Order(StringComparer.Ordinal));
+
+    private static long InsertUploadedVersion(SqliteConnection c, SqliteTransaction t, string pipelineId, long version, LocalPipelineDefinition definition, string text, long now)
+    {
+        LocalStore.Execute(c, t, "INSERT INTO pipeline_versions (pipeline_id, version, steps, created_at) VALUES (@id, @version, @steps, @now);",
+            ("@id", pipelineId), ("@version", version), ("@steps", string.Join("\n", definition.Steps)), ("@now", now));
+        LocalStore.Execute(c, t, "INSERT INTO pipeline_uploads (pipeline_id, version, definition) VALUES (@id, @version, @definition);",
+            ("@id", pipelineId), ("@version", version), ("@definition", text));
+        return version;
+    }
+
+    /// <summary>Makes an uploaded version triggerable in this process; its steps resolve their handlers by name when they run.</summary>
+    private void AddUploaded(string pipelineId, long version, LocalPipelineDefinition definition)
+    {
+        var steps = definition.Steps.Select(name => new LocalStep(name, (context, ct) => _stepHandlers[name](context, ct))).ToArray();
+        _registry.GetOrAdd(pipelineId, _ => new ConcurrentDictionary<long, Definition>()).TryAdd(version, new Definition(pipelineId, version, steps, Uploaded: true));
+    }
+
+    /// <summary>Loads the stored uploaded versions of <paramref name="pipelineId"/> not yet known to this process (after a restart).</summary>
+    private void LoadUploaded(string pipelineId)
+    {
+        var stored = Store.Read(c => LocalStore.Query(c, null, "SELECT version, definition FROM pipeline_uploads WHERE pipeline_id = @id;",
+            r => (Version: r.GetInt64(0), Text: r.GetString(1)), ("@id", pipelineId)));
+        var known = _registry.TryGetValue(pipelineId, out var versions) ? versions : null;
+        foreach (var (version, text) in stored)
+        {
+            if (known is null || !known.ContainsKey(version))
+            {
+                AddUploaded(pipelineId, version, LocalPipelineDefinition.Parse(text,
+                    message => LocalErrors.Validation(Context, "Pipelines.Load", $"Stored definition of pipeline '{pipelineId}' version {version} is invalid: {message}")));
+            }
+        }
+    }
+
+    /// <summary>Fails before a run is created when an uploaded version names a step not registered in this process.</summary>
+    private void RequireStepsRegistered(Definition definition, string op)
+    {
+        var missing = definition.Uploaded ? definition.Steps.FirstOrDefault(s => !_stepHandlers.ContainsKey(s.Name)) : null;
+        if (missing is not null)
+        {
+            throw LocalErrors.Validation(Context, op,
+                $"Version {definition.Version} of pipeline '{definition.PipelineId}' uses step '{missing.Name}', which is not registered in this process; registered steps: {RegisteredSteps()}. Register it with Pipelines.RegisterStep at start-up.");
+        }
     }
 
     internal static bool IsValidName(string? name)
@@ -137,6 +288,7 @@ public sealed class LocalPipelineClient : PipelineClientBase
         {
             var removed = LocalStore.Execute(c, t, "DELETE FROM pipelines WHERE id = @id;", ("@id", pipelineId));
             LocalStore.Execute(c, t, "DELETE FROM pipeline_versions WHERE pipeline_id = @id;", ("@id", pipelineId));
+            LocalStore.Execute(c, t, "DELETE FROM pipeline_uploads WHERE pipeline_id = @id;", ("@id", pipelineId));
             return removed == 0 ? throw MissingPipeline(pipelineId, "Pipelines.Delete") : removed;
         }, cancellationToken).ConfigureAwait(false);
         _registry.TryRemove(pipelineId, out _);
@@ -182,6 +334,7 @@ public sealed class LocalPipelineClient : PipelineClientBase
         await Store.WriteAsync((c, t) =>
         {
             var removed = LocalStore.Execute(c, t, "DELETE FROM pipeline_versions WHERE pipeline_id = @id AND version = @version;", ("@id", pipelineId), ("@version", version));
+            LocalStore.Execute(c, t, "DELETE FROM pipeline_uploads WHERE pipeline_id = @id AND version = @version;", ("@id", pipelineId), ("@version", version));
             return removed == 0 ? throw LocalErrors.NotFound(Context, "Pipelines.DeleteVersion", $"Pipeline '{pipelineId}' has no version '{versionId}'.") : removed;
         }, cancellationToken).ConfigureAwait(false);
         if (_registry.TryGetValue(pipelineId, out var versions))
@@ -230,6 +383,7 @@ public sealed class LocalPipelineClient : PipelineClientBase
         const string op = "Pipelines.Trigger";
         options ??= new TriggerOptions();
         var pipeline = await FindPipelineAsync(pipelineId, cancellationToken).ConfigureAwait(false) ?? throw MissingPipeline(pipelineId, op);
+        LoadUploaded(pipelineId);
         if (!_registry.TryGetValue(pipelineId, out var versions) || versions.IsEmpty)
         {
             throw LocalErrors.Validation(Context, op,
@@ -244,6 +398,7 @@ public sealed class LocalPipelineClient : PipelineClientBase
         {
             throw LocalErrors.NotFound(Context, op, $"Pipeline '{pipelineId}' has no version '{options.VersionId}' registered in this process.");
         }
+        RequireStepsRegistered(definition, op);
 
         var runId = options.RunId ?? Guid.NewGuid().ToString("N");
         _local.LocalRuns.RequireRunId(runId, op);
@@ -315,10 +470,12 @@ public sealed class LocalPipelineClient : PipelineClientBase
         {
             return await _local.LocalRuns.GetAsync(new RunRef(runId, Context.Name), ct).ConfigureAwait(false);
         }
+        LoadUploaded(pipelineId);
         if (!TryGetDefinition(pipelineId, version!, out var definition))
         {
             throw LocalErrors.Validation(Context, op, $"Version {version} of pipeline '{pipelineId}' is not registered in this process; register it before retrying.");
         }
+        RequireStepsRegistered(definition, op);
         var paused = await Store.ReadAsync(c => LocalStore.Scalar(c, null, "SELECT paused FROM pipelines WHERE id = @id;", ("@id", pipelineId)), ct).ConfigureAwait(false);
         await Store.WriteAsync((c, t) =>
         {
@@ -579,7 +736,7 @@ public sealed class LocalPipelineClient : PipelineClientBase
     private MlopsNotFoundException MissingPipeline(string pipelineId, string op)
         => LocalErrors.NotFound(Context, op, $"Pipeline '{pipelineId}' does not exist in the Local backend '{Context.Name}'.");
 
-    private sealed record Definition(string PipelineId, long Version, IReadOnlyList<LocalStep> Steps);
+    private sealed record Definition(string PipelineId, long Version, IReadOnlyList<LocalStep> Steps, bool Uploaded);
 
     private sealed class Execution(CancellationTokenSource cancellation) : IDisposable
     {

@@ -87,6 +87,12 @@ internal static class LocalSchema
             created_at INTEGER NOT NULL,
             PRIMARY KEY (pipeline_id, version));
 
+        CREATE TABLE IF NOT EXISTS pipeline_uploads (
+            pipeline_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            definition TEXT NOT NULL,
+            PRIMARY KEY (pipeline_id, version));
+
         CREATE TABLE IF NOT EXISTS task_runs (
             run_id TEXT NOT NULL,
             task_id TEXT NOT NULL,
