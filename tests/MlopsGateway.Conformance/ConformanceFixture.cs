@@ -84,6 +84,13 @@ public abstract class ConformanceFixture : IAsyncLifetime
     /// <param name="cancellationToken">Cancels creation.</param>
     public abstract Task<Run> CreateRunForTestAsync(string scope, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A pipeline definition this backend accepts for <see cref="IPipelineClient.UploadAsync"/> (a KFP IR YAML, a
+    /// Local JSON step list), named <paramref name="name"/>; null when the backend has no upload.
+    /// </summary>
+    /// <param name="name">The pipeline (or version) name.</param>
+    public virtual PipelineUpload? CreatePipelineDefinition(string name) => null;
+
     /// <summary>Gets the experiment named <paramref name="name"/> through <see cref="Backend"/>, creating it when missing (for fixtures whose runs live in experiments).</summary>
     /// <param name="name">The experiment name.</param>
     /// <param name="cancellationToken">Cancels the calls.</param>

@@ -33,6 +33,34 @@ public abstract partial class ConformanceSuite<TFixture>
     }
 
     [Fact]
+    public async Task Upload_a_pipeline_and_a_new_version()
+    {
+        var name = Unique("upload");
+        if (!Supports(MlopsCapability.PipelineUpload))
+        {
+            var empty = new PipelineUpload { Name = name, Content = new MemoryStream() };
+            await AssertNotSupportedAsync(() => Backend.Pipelines.UploadAsync(empty), "Upload without PipelineUpload");
+            await AssertNotSupportedAsync(() => Backend.Pipelines.UploadVersionAsync("any", empty), "UploadVersion without PipelineUpload");
+            return;
+        }
+
+        var definition = Fixture.CreatePipelineDefinition(name);
+        definition.Should().NotBeNull("the backend declares PipelineUpload, so the fixture must provide a definition");
+        var pipeline = await Backend.Pipelines.UploadAsync(definition!, Deadline());
+        pipeline.Backend.Should().Be(ConformanceFixture.BackendName);
+        pipeline.Name.Should().Be(name);
+        (await Backend.Pipelines.GetAsync(pipeline.Id, Deadline())).Name.Should().Be(name);
+
+        if (Supports(MlopsCapability.PipelineVersions))
+        {
+            var version = await Backend.Pipelines.UploadVersionAsync(pipeline.Id, Fixture.CreatePipelineDefinition(name + "-v2")!, Deadline());
+            version.PipelineId.Should().Be(pipeline.Id);
+            (await Backend.Pipelines.GetVersionAsync(pipeline.Id, version.Id, Deadline())).Id.Should().Be(version.Id);
+            (await Backend.Pipelines.ListVersionsAsync(pipeline.Id).ToListAsync(Deadline())).Select(v => v.Id).Should().Contain(version.Id);
+        }
+    }
+
+    [Fact]
     public async Task Trigger_and_wait_until_Succeeded()
     {
         if (!Supports(MlopsCapability.PipelineTrigger))

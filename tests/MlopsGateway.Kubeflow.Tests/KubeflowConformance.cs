@@ -100,15 +100,18 @@ public sealed class KubeflowConformanceFixture : ConformanceFixture
 
     /// <summary>Uploads a compiled pipeline through the adapter (so the upload passes the proxy too).</summary>
     public override async Task<string?> SeedPipelineAsync(string name, CancellationToken cancellationToken = default)
+        => (await Backend.Pipelines.UploadAsync(CreatePipelineDefinition(name), cancellationToken)).Id;
+
+    /// <summary>A minimal KFP IR YAML named <paramref name="name"/>.</summary>
+    public override PipelineUpload CreatePipelineDefinition(string name)
     {
         var yaml = $"pipelineInfo:\n  name: {name}\nroot:\n  dag:\n    tasks: {{}}\nschemaVersion: 2.1.0\nsdkVersion: kfp-2.9.0\n";
-        var pipeline = await Backend.Pipelines.UploadAsync(new PipelineUpload
+        return new PipelineUpload
         {
             Name = name,
             FileName = name + ".yaml",
             Content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(yaml)),
-        }, cancellationToken);
-        return pipeline.Id;
+        };
     }
 
     /// <summary>Triggers a run of one shared pipeline in the experiment named <paramref name="scope"/> (created on first use).</summary>

@@ -30,6 +30,16 @@ public abstract class LocalConformanceFixture : ConformanceFixture
     private TaskCompletionSource<RunStatus> Verdict(string runId)
         => _verdicts.GetOrAdd(runId, _ => new TaskCompletionSource<RunStatus>(TaskCreationOptions.RunContinuationsAsynchronously));
 
+    /// <summary>A JSON step list composed of two step handlers registered in code.</summary>
+    public override PipelineUpload CreatePipelineDefinition(string name)
+    {
+        var pipelines = Backend.GetService<LocalPipelineClient>()!;
+        pipelines.RegisterStep("conformance-load", ctx => ctx.Log.WriteLine("conformance: load"));
+        pipelines.RegisterStep("conformance-score", ctx => ctx.Log.WriteLine("conformance: score"));
+        var json = """{"steps": ["conformance-load", "conformance-score"], "description": "uploaded by the conformance suite"}""";
+        return new PipelineUpload { Name = name, FileName = name + ".json", Content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)) };
+    }
+
     public override Task<string?> SeedPipelineAsync(string name, CancellationToken cancellationToken = default)
     {
         var pipelines = Backend.GetService<LocalPipelineClient>()!;
