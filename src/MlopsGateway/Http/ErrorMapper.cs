@@ -23,13 +23,14 @@ internal static class ErrorMapper
         var contentType = response.Content?.Headers.ContentType?.MediaType;
         var parsed = SafeParse(parser, response, contentType, body);
         var kind = parsed.Kind ?? MlopsErrors.KindForStatus(status);
-        var retryAfter = RetryAfter(response.Headers);
+        var retryAfter = RetryAfter(response.Headers, context.TimeProvider);
         var details = MlopsErrors.Details(context.Name, status, parsed.Code, RequestId(response));
         var message = BuildMessage(details, status, response.ReasonPhrase, parsed, body, contentType, retryAfter);
         return MlopsErrors.Create(kind, message, details, retryAfter, inner: null);
     }
 
-    public static TimeSpan? RetryAfter(HttpResponseHeaders headers)
+    /// <summary>The wait a <c>Retry-After</c> header asks for (seconds or an HTTP date, read on <paramref name="time"/>), or null.</summary>
+    public static TimeSpan? RetryAfter(HttpResponseHeaders headers, TimeProvider time)
     {
         var header = headers.RetryAfter;
         if (header?.Delta is { } delta)
@@ -38,7 +39,7 @@ internal static class ErrorMapper
         }
         if (header?.Date is { } date)
         {
-            var wait = date - DateTimeOffset.UtcNow;
+            var wait = date - time.GetUtcNow();
             return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
         }
         return null;

@@ -153,26 +153,11 @@ internal sealed partial class BackendResilience
             return false;
         }
         // A server asking for a longer pause than we are allowed to wait gets its answer back to the caller.
-        return RetryAfterOf(response) is not { } wait || wait <= _options.MaxDelay;
+        return ErrorMapper.RetryAfter(response.Headers, _time) is not { } wait || wait <= _options.MaxDelay;
     }
 
     private TimeSpan? RetryAfter(Outcome<HttpResponseMessage> outcome)
-        => outcome.Result is { } response && RetryAfterOf(response) is { } wait ? wait : null;
-
-    private TimeSpan? RetryAfterOf(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-        if (header?.Date is { } date)
-        {
-            var wait = date - _time.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-        return null;
-    }
+        => outcome.Result is { } response ? ErrorMapper.RetryAfter(response.Headers, _time) : null;
 
     private void OnRetry(ResilienceContext context, Outcome<HttpResponseMessage> outcome, int attempt, TimeSpan delay)
     {
