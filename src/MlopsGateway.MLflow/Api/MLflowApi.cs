@@ -131,7 +131,7 @@ internal sealed class MLflowApi(BackendHttp http)
     /// </summary>
     public Task<Stream> ProxyDownloadAsync(IReadOnlyList<string> segments, CancellationToken ct)
         => http.OpenReadAsync(new HttpRequestMessage(HttpMethod.Get, ProxyPath(segments))
-            .MarkPermanentResponse(static r => r.StatusCode == HttpStatusCode.InternalServerError), ct);
+            .MarkPermanentStatus(500), ct);
 
     private static string ProxyPath(IReadOnlyList<string> segments) => UrlPath.Combine(Artifacts, [.. segments]);
 
