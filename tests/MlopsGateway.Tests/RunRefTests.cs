@@ -31,6 +31,14 @@ public sealed class RunRefTests
     }
 
     [Fact]
+    public void A_null_id_is_an_argument_error()
+    {
+        var act = () => new RunRef(null!);
+
+        act.Should().Throw<ArgumentNullException>();
+    }
+
+    [Fact]
     public void A_qualified_reference_splits_at_the_first_colon_because_backend_names_have_none()
     {
         var parsed = RunRef.Parse("orchestrator:dag/manual__2024-01-01T00:00:00+00:00");
@@ -44,7 +52,13 @@ public sealed class RunRefTests
     {
         RunRef fromRun = new Run { Id = "Flow/7", Backend = "metaflow" };
         RunRef fromString = "tracking:abc";
+        Run? noRun = null;
+        string? noId = null;
+        RunRef? none = noRun;
+        RunRef? alsoNone = noId;
 
+        none.Should().BeNull();
+        alsoNone.Should().BeNull();
         fromRun.Should().Be(new RunRef("Flow/7", "metaflow"));
         fromString.Should().Be(new RunRef("tracking:abc"), "an implicit conversion never parses: ids may contain ':'");
         RunRef.Parse(fromString.ToString()).Should().Be(fromString);
@@ -63,7 +77,7 @@ public sealed class RunRefTests
 
         act.Should().Throw<MlopsValidationException>().WithMessage($"'{text}' is not a run reference*");
         RunRef.TryParse(text, out var parsed).Should().BeFalse();
-        parsed.Should().Be(default(RunRef));
+        parsed.Should().BeNull();
     }
 
     [Fact]

@@ -48,6 +48,7 @@ internal sealed class CompositeBackend : IMlopsBackend
     /// <param name="method">The calling method, for the operation name in errors.</param>
     internal RunRoute RouteRun(RunRef run, string subClient, string routedBackend, string method)
     {
+        ArgumentNullException.ThrowIfNull(run);
         var operation = $"{subClient}.{(method.EndsWith("Async", StringComparison.Ordinal) ? method[..^5] : method)}";
         string target;
         if (run.Backend is { } own)

@@ -23,24 +23,33 @@ namespace MlopsGateway;
 /// keeps it from being read as <c>backend:id</c>.</item>
 /// </list>
 /// <para>Every reference with a non-empty id and a backend name without <c>:</c> round-trips.</para>
+/// <para>
+/// It is a class so that an optional reference composes like any other nullable reference:
+/// <c>Run = cond ? new RunRef(id) : null</c> and <c>Run = maybeRun</c> (a <see cref="Run"/>? converts to
+/// <see cref="RunRef"/>?) compile without casts.
+/// </para>
 /// </remarks>
 /// <param name="Id">The opaque, round-trippable run id (for example <c>dagId/dagRunId</c> or <c>Flow/123</c>).</param>
 /// <param name="Backend">The configured name of the backend that owns the run, when known.</param>
-public readonly record struct RunRef(string Id, string? Backend = null)
+public sealed record RunRef(string Id, string? Backend = null)
 {
     private const char Separator = ':';
 
-    /// <summary>A reference to <paramref name="run"/> that keeps its backend of record.</summary>
-    /// <param name="run">The run to reference.</param>
-    public static implicit operator RunRef(Run run)
-    {
-        ArgumentNullException.ThrowIfNull(run);
-        return new RunRef(run.Id, run.Backend);
-    }
+    /// <summary>The opaque, round-trippable run id (for example <c>dagId/dagRunId</c> or <c>Flow/123</c>).</summary>
+    public string Id { get; init; } = Id ?? throw new ArgumentNullException(nameof(Id));
 
-    /// <summary>A reference to a run id whose backend is not known. The id is taken as it is, never parsed: use <see cref="Parse"/> for the text form.</summary>
+    /// <summary>A reference to <paramref name="run"/> that keeps its backend of record; null for a null run.</summary>
+    /// <param name="run">The run to reference.</param>
+    [return: NotNullIfNotNull(nameof(run))]
+    public static implicit operator RunRef?(Run? run) => run is null ? null : new RunRef(run.Id, run.Backend);
+
+    /// <summary>
+    /// A reference to a run id whose backend is not known; null for a null string. The id is taken as it
+    /// is, never parsed: use <see cref="Parse"/> for the text form.
+    /// </summary>
     /// <param name="id">The opaque run id.</param>
-    public static implicit operator RunRef(string id) => new(id);
+    [return: NotNullIfNotNull(nameof(id))]
+    public static implicit operator RunRef?(string? id) => id is null ? null : new RunRef(id);
 
     /// <summary>Reads the text form written by <see cref="ToString"/> (see the remarks on <see cref="RunRef"/>).</summary>
     /// <param name="text"><c>backend:id</c>, a bare id without <c>:</c>, or <c>:id</c>.</param>
@@ -55,22 +64,19 @@ public readonly record struct RunRef(string Id, string? Backend = null)
 
     /// <summary>Reads the text form written by <see cref="ToString"/>; false (never an exception) when <paramref name="text"/> is null or malformed.</summary>
     /// <param name="text"><c>backend:id</c>, a bare id without <c>:</c>, or <c>:id</c>.</param>
-    /// <param name="result">The reference, or <see langword="default"/> when the text is not one.</param>
-    public static bool TryParse([NotNullWhen(true)] string? text, out RunRef result)
+    /// <param name="result">The reference, or null when the text is not one.</param>
+    public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out RunRef? result)
         => TryRead(text, out result, out _);
 
     /// <summary>The text form: <c>backend:id</c>, the bare id, or <c>:id</c> for a bare id that contains <c>:</c>; <see cref="Parse"/> reads it back.</summary>
     public override string ToString()
-    {
-        var id = Id ?? "";
-        return Backend is not null ? $"{Backend}{Separator}{id}"
-            : id.Contains(Separator, StringComparison.Ordinal) ? $"{Separator}{id}"
-            : id;
-    }
+        => Backend is not null ? $"{Backend}{Separator}{Id}"
+            : Id.Contains(Separator, StringComparison.Ordinal) ? $"{Separator}{Id}"
+            : Id;
 
-    private static bool TryRead(string? text, out RunRef result, out string problem)
+    private static bool TryRead([NotNullWhen(true)] string? text, [NotNullWhen(true)] out RunRef? result, out string problem)
     {
-        result = default;
+        result = null;
         if (text is null)
         {
             problem = "A run reference is required.";
