@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MlopsGateway.MLflow.Tests.Fake;
 
 namespace MlopsGateway.MLflow.Tests;
@@ -13,24 +12,13 @@ public sealed class GettingStartedTests
     public async Task The_getting_started_program_logs_a_run_on_MLflow_and_prints_its_trace()
     {
         await using var fake = await MLflowFake.StartAsync();
-        // The sample's own build output (the project reference builds it).
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var directory = Path.Combine(SharedPaths.RepoRoot, "samples", "GettingStarted", "bin", configuration, "net10.0");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(directory, "GettingStarted.dll"));
-        start.Environment["MLFLOW_TRACKING_URI"] = fake.BaseUri.ToString().TrimEnd('/');
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
 
-        process.ExitCode.Should().Be(0, await errors);
-        var text = await output;
+        var (exitCode, text, errors) = await SampleProgram.RunAsync("GettingStarted", new Dictionary<string, string?>
+        {
+            ["MLFLOW_TRACKING_URI"] = fake.BaseUri.ToString().TrimEnd('/'),
+        });
+
+        exitCode.Should().Be(0, errors);
         text.Should().MatchRegex(@"Run \w+: Succeeded\. See it at http://127\.0\.0\.1:\d+/#/experiments/\w+/runs/\w+");
         text.Should().Contain("Activity.DisplayName:        Runs.Start", "the console exporter prints the gateway's spans")
             .And.Contain("Activity.DisplayName:        Runs.End")
