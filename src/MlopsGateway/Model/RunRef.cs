@@ -22,7 +22,7 @@ namespace MlopsGateway;
 /// <item><c>:id</c> — a reference without a backend whose id contains <c>:</c>; the empty backend part
 /// keeps it from being read as <c>backend:id</c>.</item>
 /// </list>
-/// <para>Every reference with a non-empty id and a backend name without <c>:</c> round-trips.</para>
+/// <para>Every reference with a non-blank id and either no backend or a non-blank backend name without <c>:</c> round-trips.</para>
 /// <para>
 /// It is a class so that an optional reference composes like any other nullable reference:
 /// <c>Run = cond ? new RunRef(id) : null</c> and <c>Run = maybeRun</c> (a <see cref="Run"/>? converts to
