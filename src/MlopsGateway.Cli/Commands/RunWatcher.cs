@@ -83,7 +83,7 @@ internal sealed class RunWatcher
         }
         else
         {
-            if (tasks.Count > 0)
+            if (tasks.Count > 0 && !session.Terminal.Interactive) // on a terminal the live view's last frame already shows them
             {
                 session.Terminal.Render(Views.Tasks(tasks, DateTimeOffset.UtcNow));
             }
