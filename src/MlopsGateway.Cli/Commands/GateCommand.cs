@@ -60,8 +60,7 @@ internal static class GateCommand
         }
         if (run is not null)
         {
-            var reference = RunReferences.Parse(run);
-            return await session.For(reference).Runs.GetAsync(reference, cancellationToken);
+            return (await RunsCommands.GetRunAsync(session, run, cancellationToken)).Run;
         }
         var runs = session.Backend.Runs;
         var found = await ExperimentsCommands.FindAsync(runs, experiment!, cancellationToken);

@@ -19,6 +19,14 @@ internal static class RunsCommands
         Retry(context),
     };
 
+    /// <summary>Reads the run an argument names, from the backend that owns it.</summary>
+    internal static async Task<(IMlopsBackend Backend, Run Run)> GetRunAsync(CliSession session, string argument, CancellationToken cancellationToken)
+    {
+        var reference = RunReferences.Parse(argument);
+        var backend = session.For(reference);
+        return (backend, await backend.Runs.GetAsync(reference, cancellationToken));
+    }
+
     /// <summary>The <c>RUN</c> argument: a run id, or <c>backend:id</c> as the tool prints it.</summary>
     private static Argument<string> RunArgument(string name = "RUN") => new(name) { Description = "The run: its id, or backend:id as mlops prints it." };
 
@@ -87,9 +95,7 @@ internal static class RunsCommands
         var command = new Command("show", "Show a run: status, params, latest metrics, tags and artifacts.") { runArgument };
         context.Handle(command, async (session, parse, cancellationToken) =>
         {
-            var reference = RunReferences.Parse(parse.GetValue(runArgument)!);
-            var backend = session.For(reference);
-            var run = await backend.Runs.GetAsync(reference, cancellationToken);
+            var (backend, run) = await GetRunAsync(session, parse.GetValue(runArgument)!, cancellationToken);
             var artifacts = backend.Capabilities.Supports(MlopsCapability.Artifacts)
                 ? await ArtifactTree.ListFilesAsync(backend.Runs, run, cancellationToken).ToListAsync(cancellationToken)
                 : [];
@@ -191,9 +197,7 @@ internal static class RunsCommands
         var command = new Command("metric", "Print a metric's full history (step, value, time); a chart on a terminal.") { runArgument, key };
         context.Handle(command, async (session, parse, cancellationToken) =>
         {
-            var reference = RunReferences.Parse(parse.GetValue(runArgument)!);
-            var backend = session.For(reference);
-            var run = await backend.Runs.GetAsync(reference, cancellationToken);
+            var (backend, run) = await GetRunAsync(session, parse.GetValue(runArgument)!, cancellationToken);
             var metric = parse.GetValue(key)!;
             var points = await backend.Runs.GetMetricHistoryAsync(run, metric, cancellationToken).ToListAsync(cancellationToken);
             if (points.Count == 0 && !run.Metrics.ContainsKey(metric))
@@ -230,8 +234,7 @@ internal static class RunsCommands
         watcher.AddTo(command);
         context.Handle(command, async (session, parse, cancellationToken) =>
         {
-            var reference = RunReferences.Parse(parse.GetValue(runArgument)!);
-            var run = await session.For(reference).Runs.GetAsync(reference, cancellationToken);
+            var (_, run) = await GetRunAsync(session, parse.GetValue(runArgument)!, cancellationToken);
             return await watcher.WaitAsync(session, parse, run, cancellationToken);
         });
         return command;
@@ -246,9 +249,7 @@ internal static class RunsCommands
         var command = new Command("logs", "Print a task's log; --json writes one {\"task\",\"line\"} object per line.") { runArgument, task, follow, attempt };
         context.Handle(command, async (session, parse, cancellationToken) =>
         {
-            var reference = RunReferences.Parse(parse.GetValue(runArgument)!);
-            var backend = session.For(reference);
-            var run = await backend.Runs.GetAsync(reference, cancellationToken);
+            var (backend, run) = await GetRunAsync(session, parse.GetValue(runArgument)!, cancellationToken);
             var taskId = await ResolveTaskAsync(backend, run, parse.GetValue(task)!, cancellationToken);
             var options = new TaskLogOptions { Follow = parse.GetValue(follow), Attempt = parse.GetValue(attempt) };
             await foreach (var line in backend.Pipelines.ReadTaskLogAsync(run, taskId, options, cancellationToken))
@@ -287,9 +288,7 @@ internal static class RunsCommands
         var command = new Command("cancel", "Ask the backend to stop a run (Airflow marks it failed; a finished run is left as is).") { runArgument };
         context.Handle(command, async (session, parse, cancellationToken) =>
         {
-            var reference = RunReferences.Parse(parse.GetValue(runArgument)!);
-            var backend = session.For(reference);
-            var run = await backend.Runs.GetAsync(reference, cancellationToken);
+            var (backend, run) = await GetRunAsync(session, parse.GetValue(runArgument)!, cancellationToken);
             await backend.Runs.CancelAsync(run, cancellationToken);
             var after = await backend.Runs.GetAsync(run, cancellationToken);
             return Print(session, after, $"cancel requested for run {RunReferences.Format(after)}; status now {after.Status}");
@@ -303,9 +302,7 @@ internal static class RunsCommands
         var command = new Command("retry", "Re-run the failed parts of a run (Airflow clear, Kubeflow retry, Local).") { runArgument };
         context.Handle(command, async (session, parse, cancellationToken) =>
         {
-            var reference = RunReferences.Parse(parse.GetValue(runArgument)!);
-            var backend = session.For(reference);
-            var run = await backend.Runs.GetAsync(reference, cancellationToken);
+            var (backend, run) = await GetRunAsync(session, parse.GetValue(runArgument)!, cancellationToken);
             var after = await backend.Runs.RetryAsync(run, cancellationToken);
             return Print(session, after, $"retry requested for run {RunReferences.Format(after)}; status now {after.Status}");
         });
