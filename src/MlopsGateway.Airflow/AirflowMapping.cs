@@ -33,7 +33,7 @@ internal static class AirflowMapping
     /// <summary>Splits a task-run id made by <see cref="TaskRunId"/>.</summary>
     public static (string TaskId, int MapIndex) ParseTaskRunId(string taskRunId)
     {
-        ArgumentException.ThrowIfNullOrEmpty(taskRunId);
+        MlopsGuard.NotEmpty(taskRunId);
         var slash = taskRunId.LastIndexOf('/');
         return slash > 0 && int.TryParse(taskRunId.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index)
             ? (taskRunId[..slash], index)

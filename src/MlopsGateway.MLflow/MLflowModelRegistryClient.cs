@@ -13,7 +13,7 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
 
     public override async Task<RegisteredModel> CreateModelAsync(string name, ModelCreateOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
+        MlopsGuard.NotEmpty(name);
         CheckTags(options?.Tags);
         var response = await Api.CreateModelAsync(new CreateRegisteredModelRequest
         {
@@ -26,7 +26,7 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
 
     public override async Task<RegisteredModel> GetModelAsync(string name, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
+        MlopsGuard.NotEmpty(name);
         return ToModel((await Api.GetModelAsync(name, cancellationToken).ConfigureAwait(false)).RegisteredModel);
     }
 
@@ -44,43 +44,43 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
 
     public override async Task<RegisteredModel> RenameModelAsync(string name, string newName, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentException.ThrowIfNullOrEmpty(newName);
+        MlopsGuard.NotEmpty(name);
+        MlopsGuard.NotEmpty(newName);
         return ToModel((await Api.RenameModelAsync(name, newName, cancellationToken).ConfigureAwait(false)).RegisteredModel);
     }
 
     public override async Task<RegisteredModel> UpdateModelAsync(string name, ModelUpdate update, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
+        MlopsGuard.NotEmpty(name);
         ArgumentNullException.ThrowIfNull(update);
         return ToModel((await Api.UpdateModelAsync(name, update.Description, cancellationToken).ConfigureAwait(false)).RegisteredModel);
     }
 
     public override Task DeleteModelAsync(string name, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
+        MlopsGuard.NotEmpty(name);
         return Api.DeleteModelAsync(name, cancellationToken);
     }
 
     public override Task SetModelTagAsync(string name, string key, string value, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
+        MlopsGuard.NotEmpty(name);
         CheckTags(new Dictionary<string, string> { [key] = value });
         return Api.SetModelTagAsync(name, key, value, cancellationToken);
     }
 
     public override Task DeleteModelTagAsync(string name, string key, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentException.ThrowIfNullOrEmpty(key);
+        MlopsGuard.NotEmpty(name);
+        MlopsGuard.NotEmpty(key);
         return Api.DeleteModelTagAsync(name, key, cancellationToken);
     }
 
     public override async Task<ModelVersion> CreateVersionAsync(string modelName, ModelVersionCreateOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
+        MlopsGuard.NotEmpty(modelName);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrEmpty(options.Source);
+        MlopsGuard.NotEmpty(options.Source);
         CheckTags(options.Tags);
         var response = await Api.CreateVersionAsync(new CreateModelVersionRequest
         {
@@ -95,14 +95,14 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
 
     public override async Task<ModelVersion> GetVersionAsync(string modelName, string version, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(version);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(version);
         return ToVersion((await Api.GetVersionAsync(modelName, version, cancellationToken).ConfigureAwait(false)).ModelVersion);
     }
 
     public override MlopsPageable<ModelVersion> ListVersionsAsync(string modelName, ModelVersionQuery? query = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
+        MlopsGuard.NotEmpty(modelName);
         query ??= new ModelVersionQuery();
         var fixedClauses = new List<string> { $"name = {MLflowSearch.Literal(modelName)}" };
         if (query.RunId is { Length: > 0 } runId)
@@ -119,70 +119,70 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
 
     public override async Task<ModelVersion> UpdateVersionAsync(string modelName, string version, ModelUpdate update, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(version);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(version);
         ArgumentNullException.ThrowIfNull(update);
         return ToVersion((await Api.UpdateVersionAsync(modelName, version, update.Description, cancellationToken).ConfigureAwait(false)).ModelVersion);
     }
 
     public override Task DeleteVersionAsync(string modelName, string version, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(version);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(version);
         return Api.DeleteVersionAsync(modelName, version, cancellationToken);
     }
 
     public override Task SetVersionTagAsync(string modelName, string version, string key, string value, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(version);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(version);
         CheckTags(new Dictionary<string, string> { [key] = value });
         return Api.SetVersionTagAsync(modelName, version, key, value, cancellationToken);
     }
 
     public override Task DeleteVersionTagAsync(string modelName, string version, string key, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(version);
-        ArgumentException.ThrowIfNullOrEmpty(key);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(version);
+        MlopsGuard.NotEmpty(key);
         return Api.DeleteVersionTagAsync(modelName, version, key, cancellationToken);
     }
 
     public override Task SetAliasAsync(string modelName, string alias, string version, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(alias);
-        ArgumentException.ThrowIfNullOrEmpty(version);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(alias);
+        MlopsGuard.NotEmpty(version);
         return Api.SetAliasAsync(modelName, alias, version, cancellationToken);
     }
 
     public override Task DeleteAliasAsync(string modelName, string alias, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(alias);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(alias);
         return Api.DeleteAliasAsync(modelName, alias, cancellationToken);
     }
 
     public override async Task<ModelVersion> GetVersionByAliasAsync(string modelName, string alias, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(alias);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(alias);
         return ToVersion((await Api.GetVersionByAliasAsync(modelName, alias, cancellationToken).ConfigureAwait(false)).ModelVersion);
     }
 
     /// <summary>Stages are deprecated in MLflow (since 2.9) in favour of aliases; kept for older servers and workflows.</summary>
     public override async Task<ModelVersion> TransitionStageAsync(string modelName, string version, string stage, bool archiveExistingVersions = false, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(version);
-        ArgumentException.ThrowIfNullOrEmpty(stage);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(version);
+        MlopsGuard.NotEmpty(stage);
         return ToVersion((await Api.TransitionStageAsync(modelName, version, stage, archiveExistingVersions, cancellationToken).ConfigureAwait(false)).ModelVersion);
     }
 
     public override MlopsPageable<ArtifactInfo> ListVersionFilesAsync(string modelName, string version, string? path = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(version);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(version);
         var relative = MLflowArtifactPaths.Split(path, allowEmpty: true);
         var prefix = MLflowArtifactPaths.Join(relative);
         return new RechunkedPageable<ArtifactInfo>(async (_, _, ct) =>
@@ -196,8 +196,8 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
 
     public override async Task<Stream> DownloadVersionFileAsync(string modelName, string version, string path, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(version);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(version);
         var relative = MLflowArtifactPaths.Split(path, allowEmpty: false);
         var root = await VersionRootAsync(modelName, version, "Models.DownloadVersionFile", cancellationToken).ConfigureAwait(false);
         return await Api.ProxyDownloadAsync([.. root, .. relative], cancellationToken).ConfigureAwait(false);
