@@ -188,7 +188,7 @@ public sealed class MLflowTrackingClient
         MlopsGuard.That(status is MLflowLoggedModelStatus.Ready or MLflowLoggedModelStatus.UploadFailed,
             $"A logged model is finalized as Ready or UploadFailed, not {status}.");
         await _backend.RequireVersionAsync(s_loggedModels, "MLflow.FinalizeLoggedModel", cancellationToken).ConfigureAwait(false);
-        return ToLoggedModel((await Api.FinalizeLoggedModelAsync(modelId, (int)status, cancellationToken).ConfigureAwait(false)).Model);
+        return ToLoggedModel((await Api.FinalizeLoggedModelAsync(modelId, MLflowMapper.LoggedModelStatusName(status), cancellationToken).ConfigureAwait(false)).Model);
     }
 
     /// <summary>

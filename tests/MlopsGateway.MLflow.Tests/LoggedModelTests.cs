@@ -58,7 +58,7 @@ public sealed class LoggedModelTests
         ready.Status.Should().Be(MLflowLoggedModelStatus.Ready);
         var patch = h.Fake.Requests[^1];
         (patch.Method, patch.Path).Should().Be(("PATCH", $"/api/2.0/mlflow/logged-models/{created.Id}"));
-        MLflowHarness.Body(patch).ToJsonString().Should().Be($$"""{"model_id":"{{created.Id}}","status":2}""", "the server only accepts the status as a number");
+        MLflowHarness.Body(patch).ToJsonString().Should().Be($$"""{"model_id":"{{created.Id}}","status":"LOGGED_MODEL_READY"}""", "MLflow 3.11 was recorded taking the enum name (and refusing a bare READY)");
         await h.Tracking.Invoking(t => t.FinalizeLoggedModelAsync(created.Id, MLflowLoggedModelStatus.Pending)).Should().ThrowAsync<MlopsValidationException>();
 
         await h.Tracking.Invoking(t => t.GetLoggedModelAsync("m-00000000000000000000000000000000")).Should().ThrowAsync<MlopsNotFoundException>();

@@ -223,7 +223,7 @@ internal sealed class MLflowApi(BackendHttp http)
         => http.SendAsync(new HttpRequestMessage(HttpMethod.Get, Tracking + "logged-models/" + UrlPath.Segment(modelId)), Ctx.LoggedModelResponse, ct);
 
     /// <summary>Setting the final status to a given value is idempotent.</summary>
-    public Task<LoggedModelResponse> FinalizeLoggedModelAsync(string modelId, int status, CancellationToken ct)
+    public Task<LoggedModelResponse> FinalizeLoggedModelAsync(string modelId, string status, CancellationToken ct)
         => http.SendAsync(Json(HttpMethod.Patch, "logged-models/" + UrlPath.Segment(modelId), new FinalizeLoggedModelRequest { ModelId = modelId, Status = status },
             Ctx.FinalizeLoggedModelRequest).MarkIdempotent(), Ctx.LoggedModelResponse, ct);
 

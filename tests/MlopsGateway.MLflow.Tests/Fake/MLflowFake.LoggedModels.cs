@@ -7,7 +7,7 @@ namespace MlopsGateway.MLflow.Tests.Fake;
 /// <summary>
 /// MLflow 3 logged models (digest §12), served only when <see cref="MLflowFake.Version"/> is 3.x or newer —
 /// a 2.x server answers these paths with its HTML 404. Ids are <c>m-</c> + 32 hex, new models are
-/// <c>LOGGED_MODEL_PENDING</c>, finalize takes the status as an integer, search is a POST that needs
+/// <c>LOGGED_MODEL_PENDING</c>, finalize takes the status as the enum name (or number), search is a POST that needs
 /// <c>experiment_ids</c> and pages with the base64 offset token (default page 50).
 /// </summary>
 internal sealed partial class MLflowFake
@@ -59,12 +59,19 @@ internal sealed partial class MLflowFake
         switch (r.Method)
         {
             case "PATCH":
+                // Proto JSON: the enum's name (what 3.11 was recorded taking) or its number; any other text is refused.
                 var status = r.Raw("status");
-                if (status?.GetValueKind() != JsonValueKind.Number)
+                var number = status?.GetValueKind() switch
                 {
-                    throw new FakeBadRequest($"Invalid value {status?.ToJsonString() ?? "None"} for parameter 'status' supplied. Hint: Value was of type '{(status is null ? "NoneType" : "str")}'.");
+                    JsonValueKind.Number => status.GetValue<int>(),
+                    JsonValueKind.String => Array.IndexOf(s_statusNames, status.GetValue<string>()),
+                    _ => -1,
+                };
+                if (number is < 0 or > 3)
+                {
+                    throw new FakeBadRequest($"Invalid value {status?.ToJsonString() ?? "None"} for parameter 'status' supplied:  Hint: Value was of type '{(status is null ? "NoneType" : "str")}'" + MissingSuffix);
                 }
-                model.Status = status.GetValue<int>();
+                model.Status = number;
                 model.Updated = Now();
                 return LoggedModelReply(model);
             case "DELETE":
