@@ -5,7 +5,9 @@ namespace MlopsGateway.MLflow;
 /// <summary>The MLflow model registry: registered models, versions, aliases (the promotion mechanism), legacy stages, tags and version files.</summary>
 internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRegistryClientBase(backend)
 {
-    private const int RegistryTagValueLimit = 5000;
+    private const int LegacyRegistryTagValueLimit = 5000;
+    private const int RegistryTagValueLimit = 100_000;
+    private static readonly Version s_longRegistryTags = new(3, 0, 1);
 
     private MLflowApi Api => backend.Api;
     private string Name => backend.Name;
@@ -14,7 +16,7 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
     public override async Task<RegisteredModel> CreateModelAsync(string name, ModelCreateOptions? options = null, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotEmpty(name);
-        CheckTags(options?.Tags);
+        await CheckTagsAsync(options?.Tags, cancellationToken).ConfigureAwait(false);
         var response = await Api.CreateModelAsync(new CreateRegisteredModelRequest
         {
             Name = name,
@@ -62,11 +64,11 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
         return Api.DeleteModelAsync(name, cancellationToken);
     }
 
-    public override Task SetModelTagAsync(string name, string key, string value, CancellationToken cancellationToken = default)
+    public override async Task SetModelTagAsync(string name, string key, string value, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotEmpty(name);
-        CheckTags(new Dictionary<string, string> { [key] = value });
-        return Api.SetModelTagAsync(name, key, value, cancellationToken);
+        await CheckTagsAsync(new Dictionary<string, string> { [key] = value }, cancellationToken).ConfigureAwait(false);
+        await Api.SetModelTagAsync(name, key, value, cancellationToken).ConfigureAwait(false);
     }
 
     public override Task DeleteModelTagAsync(string name, string key, CancellationToken cancellationToken = default)
@@ -81,7 +83,7 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
         MlopsGuard.NotEmpty(modelName);
         ArgumentNullException.ThrowIfNull(options);
         MlopsGuard.NotEmpty(options.Source);
-        CheckTags(options.Tags);
+        await CheckTagsAsync(options.Tags, cancellationToken).ConfigureAwait(false);
         var response = await Api.CreateVersionAsync(new CreateModelVersionRequest
         {
             Name = modelName,
@@ -132,12 +134,12 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
         return Api.DeleteVersionAsync(modelName, version, cancellationToken);
     }
 
-    public override Task SetVersionTagAsync(string modelName, string version, string key, string value, CancellationToken cancellationToken = default)
+    public override async Task SetVersionTagAsync(string modelName, string version, string key, string value, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotEmpty(modelName);
         MlopsGuard.NotEmpty(version);
-        CheckTags(new Dictionary<string, string> { [key] = value });
-        return Api.SetVersionTagAsync(modelName, version, key, value, cancellationToken);
+        await CheckTagsAsync(new Dictionary<string, string> { [key] = value }, cancellationToken).ConfigureAwait(false);
+        await Api.SetVersionTagAsync(modelName, version, key, value, cancellationToken).ConfigureAwait(false);
     }
 
     public override Task DeleteVersionTagAsync(string modelName, string version, string key, CancellationToken cancellationToken = default)
@@ -211,13 +213,22 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
             $"version {version} of '{modelName}' is stored at '{uri}', which the MLflow server does not proxy; read it from that store directly, or register versions from mlflow-artifacts:/ locations (server started with --serve-artifacts).");
     }
 
-    /// <summary>Registry tags: key ≤ 250, value ≤ 5000 (the 2.17.2 limit; 3.x allows more, the smaller limit is safe for both).</summary>
-    private static void CheckTags(IReadOnlyDictionary<string, string>? tags)
+    /// <summary>
+    /// Registry tags: key ≤ 250, value ≤ 100 000 (MLflow 3.0.1+, recorded accepting 5001 characters on 3.11) or
+    /// ≤ 5000 on older servers (2.17.2 refuses more). Only a value over 5000 needs the server version (probed once).
+    /// </summary>
+    private async Task CheckTagsAsync(IReadOnlyDictionary<string, string>? tags, CancellationToken ct)
     {
+        var longest = 0;
         foreach (var (key, value) in tags ?? new Dictionary<string, string>())
         {
             LimitChecks.Key("tag", key, Limits);
             LimitChecks.Value($"tag '{key}' value", value, RegistryTagValueLimit);
+            longest = Math.Max(longest, value.Length);
+        }
+        if (longest > LegacyRegistryTagValueLimit && await backend.GetServerVersionAsync(ct).ConfigureAwait(false) < s_longRegistryTags)
+        {
+            throw MlopsGuard.Invalid($"A registry tag value is {longest} characters; MLflow before {s_longRegistryTags} allows at most {LegacyRegistryTagValueLimit}.");
         }
     }
 

@@ -51,8 +51,11 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         set { lock (_gate) { _nextExperiment = value; } }
     }
 
-    /// <summary>The server version <c>/version</c> answers.</summary>
+    /// <summary>The server version <c>/version</c> answers; 3.x behaviour (recorded from 3.11) follows it.</summary>
     public string Version { get; set; } = "2.17.2";
+
+    /// <summary><see cref="Version"/> as numbers (a <c>.devN</c> suffix dropped).</summary>
+    private Version ServerVersion => System.Version.Parse(string.Join('.', Version.Split('.').Take(3).Select(p => new string(p.TakeWhile(char.IsAsciiDigit).ToArray()))));
 
     /// <summary>When set, answers every request with this status instead (fault injection); null to serve normally.</summary>
     public Func<HttpRequest, (int Status, string Body, string ContentType)?>? Intercept { get; set; }
@@ -852,8 +855,12 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         return Ok();
     }
 
-    private static string CheckRegistryTag(string value, string what)
-        => value.Length > 5000 ? throw new FakeBadRequest($"{what} value '{value}' had length {value.Length}, which exceeded length limit of 5000") : value;
+    /// <summary>Registry tag values: at most 5000 characters before MLflow 3.0.1, 100 000 since (3.11 recorded accepting 5001).</summary>
+    private string CheckRegistryTag(string value, string what)
+    {
+        var limit = ServerVersion >= new Version(3, 0, 1) ? 100_000 : 5000;
+        return value.Length > limit ? throw new FakeBadRequest($"{what} value '{value}' had length {value.Length}, which exceeded length limit of {limit}") : value;
+    }
 
     private Reply LatestVersions(Req r)
     {
