@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +13,8 @@ namespace MlopsGateway.Airflow.Tests;
 
 /// <summary>
 /// Every response recorded from a real Airflow 2.10.3 goes through the adapter's parsing (2xx: the v1
-/// DTOs, asserting no field lands in <c>Extra</c>, then the shared mapping) or through the core's error
+/// DTOs, asserting no field lands in <c>Extra</c>, then the shared mapping, whose <c>Native</c> must equal
+/// the recorded object but for the documented omission of null properties) or through the core's error
 /// mapping with <see cref="AirflowErrorParser"/> (non-2xx: the exception type per status).
 /// </summary>
 public sealed class ReplayTests
@@ -54,6 +56,7 @@ public sealed class ReplayTests
                         dags.Extra.Should().BeNull();
                         dags.Dags.Should().NotBeEmpty().And.OnlyContain(d => d.Extra == null && d.Tags!.All(t => t.Extra == null));
                         dags.Dags.Select(d => AirflowMapping.ToPipeline(d, "replay")).Should().OnlyContain(p => p.Schedule == "Never, external triggers only" && p.Tags.ContainsKey("example"));
+                        AssertNatives(dags.Dags.Select(d => AirflowMapping.ToPipeline(d, "replay").Native), e.ResponseBody!["dags"]);
                         break;
                     case "dag":
                         var dag = JsonSerializer.Deserialize(body, Json.DagV1Dto)!;
@@ -63,17 +66,20 @@ public sealed class ReplayTests
                         pipeline.Owners.Should().Equal("airflow");
                         pipeline.IsPaused.Should().Be(dag.IsPaused);
                         pipeline.Native!.Value.GetProperty("is_active").GetBoolean().Should().BeTrue();
+                        AssertNatives([pipeline.Native], new JsonArray(e.ResponseBody!.DeepClone()));
                         break;
                     case "run":
                         var run = JsonSerializer.Deserialize(body, Json.DagRunV1Dto)!;
                         run.Extra.Should().BeNull();
                         AssertRun(run);
+                        AssertNatives([AirflowMapping.ToRun(run, "replay").Native], new JsonArray(e.ResponseBody!.DeepClone()));
                         break;
                     case "runs":
                         var runs = JsonSerializer.Deserialize(body, Json.DagRunPageDagRunV1Dto)!;
                         runs.Extra.Should().BeNull();
                         runs.DagRuns.Where(r => r.Extra != null).Should().BeEmpty();
                         runs.DagRuns.ForEach(AssertRun);
+                        AssertNatives(runs.DagRuns.Select(r => AirflowMapping.ToRun(r, "replay").Native), e.ResponseBody!["dag_runs"]);
                         break;
                     case "tasks":
                         var tis = JsonSerializer.Deserialize(body, Json.TaskInstancePageTaskInstanceV1Dto)!;
@@ -81,6 +87,7 @@ public sealed class ReplayTests
                         tis.TaskInstances.Should().NotBeEmpty().And.OnlyContain(t => t.Extra == null);
                         var tasks = tis.TaskInstances.Select(t => AirflowMapping.ToTaskRun(t, "d/r", "replay")).ToList();
                         tasks.Should().OnlyContain(t => t.Attempt >= 1 && t.Status != RunStatus.Unknown && t.Native != null);
+                        AssertNatives(tasks.Select(t => t.Native), e.ResponseBody!["task_instances"]);
                         break;
                     case "log":
                         AssertLog(e, body);
@@ -93,6 +100,10 @@ public sealed class ReplayTests
         }
         parsed.Should().BeGreaterThan(40);
     }
+
+    private static void AssertNatives(IEnumerable<JsonElement?> natives, JsonNode? recorded)
+        => OperationReplay.Pairs(natives, recorded).SelectMany(p => NativeJson.Differences(p.Native, p.Recorded, NativeNormalization.NullPropertiesOmitted))
+            .Should().BeEmpty("Native is the object as Airflow sent it (docs/airflow.md: null properties are left out)");
 
     private static void AssertRun(DagRunV1Dto run)
     {
