@@ -9,8 +9,9 @@ namespace MlopsGateway.Testing;
 /// A loopback server that answers like the real server did: the exchange under test (<see cref="Target"/>)
 /// answers every request to its path with its recorded status, headers and body, so the adapter operation that
 /// sends that request receives exactly what the real server sent. Any other request the operation makes first
-/// (a version probe, a token exchange, a read before a write) is answered from the rest of the recording: the
-/// recorded success with the same method and path, preferring the one with the same query. Anything else is 404.
+/// (a version probe, a token exchange, a read before a write) is answered from <see cref="Overrides"/>, else from
+/// the rest of the recording: the recorded success with the same method and path, preferring the same query,
+/// then the latest one recorded before the target (the server's state at that moment). Anything else is 404.
 /// </summary>
 public sealed class RecordedServer : IAsyncDisposable
 {
@@ -41,6 +42,7 @@ public sealed class RecordedServer : IAsyncDisposable
         {
             field = value;
             TargetMatchesAnyMethod = false;
+            Overrides = [];
             Interlocked.Exchange(ref _targetHits, 0);
             _server.ClearRequests();
         }
@@ -51,6 +53,12 @@ public sealed class RecordedServer : IAsyncDisposable
     /// route, a DELETE where the adapter POSTs) the question is what the operation on that path does with the answer.
     /// </summary>
     public bool TargetMatchesAnyMethod { get; set; }
+
+    /// <summary>
+    /// Answers for other requests that take precedence over the recording, for state the recording does not hold at
+    /// the target's moment (a read the recorder sent but did not keep); reset when the target changes.
+    /// </summary>
+    public IReadOnlyList<RecordedExchange> Overrides { get; set; } = [];
 
     /// <summary>How many requests the target answered: zero means the operation never sent the recorded request.</summary>
     public int TargetHits => Volatile.Read(ref _targetHits);
@@ -84,9 +92,14 @@ public sealed class RecordedServer : IAsyncDisposable
         }
         else
         {
-            answer = _context
-                .Where(e => e.Status < 300 && string.Equals(e.Method, method, StringComparison.OrdinalIgnoreCase) && SamePath(e, rawPath))
-                .OrderByDescending(e => e.Query.Select(q => (q.Key, q.Value)).ToHashSet().SetEquals(query))
+            var before = target is null ? _context.Count : IndexOf(target);
+            answer = Overrides.Concat(_context)
+                .Select((e, i) => (Exchange: e, Order: i < Overrides.Count ? -1 : i - Overrides.Count))
+                .Where(c => c.Exchange.Status < 300 && string.Equals(c.Exchange.Method, method, StringComparison.OrdinalIgnoreCase) && SamePath(c.Exchange, rawPath))
+                .OrderBy(c => c.Order < 0 ? 0 : 1)
+                .ThenByDescending(c => c.Exchange.Query.Select(q => (q.Key, q.Value)).ToHashSet().SetEquals(query))
+                .ThenBy(c => c.Order < before ? before - c.Order : int.MaxValue / 2 + c.Order)
+                .Select(c => c.Exchange)
                 .FirstOrDefault();
         }
         if (answer is null)
@@ -115,6 +128,18 @@ public sealed class RecordedServer : IAsyncDisposable
         {
             await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(answer.ResponseText == "null" && answer.ResponseBody is null ? "" : answer.ResponseText));
         }
+    }
+
+    private int IndexOf(RecordedExchange exchange)
+    {
+        for (var i = 0; i < _context.Count; i++)
+        {
+            if (ReferenceEquals(_context[i], exchange) || _context[i].Id == exchange.Id)
+            {
+                return i;
+            }
+        }
+        return _context.Count;
     }
 
     /// <inheritdoc/>
