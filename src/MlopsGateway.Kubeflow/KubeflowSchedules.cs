@@ -51,8 +51,8 @@ public sealed class KubeflowSchedules
             RuntimeConfig = options.Parameters is null ? null : new KfpRuntimeConfig { Parameters = options.Parameters.DeepClone().AsObject() },
             MaxConcurrency = KfpMapping.Int64(options.MaxConcurrency),
             Trigger = options.Cron is not null
-                ? new KfpTrigger { CronSchedule = new KfpCronSchedule { Cron = options.Cron.Trim(), StartTime = options.StartTime, EndTime = options.EndTime } }
-                : new KfpTrigger { PeriodicSchedule = new KfpPeriodicSchedule { IntervalSecond = KfpMapping.Int64((long)options.Interval!.Value.TotalSeconds), StartTime = options.StartTime, EndTime = options.EndTime } },
+                ? new KfpTrigger { CronSchedule = new KfpCronSchedule { Cron = options.Cron.Trim(), StartTime = KfpMapping.Timestamp(options.StartTime), EndTime = KfpMapping.Timestamp(options.EndTime) } }
+                : new KfpTrigger { PeriodicSchedule = new KfpPeriodicSchedule { IntervalSecond = KfpMapping.Int64((long)options.Interval!.Value.TotalSeconds), StartTime = KfpMapping.Timestamp(options.StartTime), EndTime = KfpMapping.Timestamp(options.EndTime) } },
             Mode = options.Enabled ? "ENABLE" : "DISABLE",
             NoCatchup = options.NoCatchup ? true : null,
         };
