@@ -56,7 +56,7 @@ public sealed partial class OperationReplayTests
             // refused login as unhealthy, so a refusal is replayed through a listing, which throws it).
             return e.Status < 300
                 ? ReplayCase.Receives(async b => (await b.CheckHealthAsync()).IsHealthy.Should().BeTrue())
-                : ReplayCase.Receives(b => FirstPage(b.Pipelines.ListAsync(), null));
+                : ReplayCase.Receives(b => OperationReplay.FirstPageAsync(b.Pipelines.ListAsync(), null));
         }
         if (path == "/api/v2/version")
         {
@@ -85,7 +85,7 @@ public sealed partial class OperationReplayTests
                     Tags = e.Query.Where(q => q.Key == "tags").Select(q => q.Value).ToList(),
                     IsPaused = Query(e, "paused") is { } paused ? bool.Parse(paused) : null,
                 };
-                var page = await FirstPage(b.Pipelines.ListAsync(query), Query(e, "offset") is { } o and not "0" ? o : null);
+                var page = await OperationReplay.FirstPageAsync(b.Pipelines.ListAsync(query), Query(e, "offset") is { } o and not "0" ? o : null);
                 return OperationReplay.Pairs(page.Values.Select(p => p.Native), e.ResponseBody?["dags"]);
             });
         }
@@ -125,7 +125,7 @@ public sealed partial class OperationReplayTests
                     Statuses = e.Query.Where(q => q.Key == "state").Select(q => q.Value switch { "success" => RunStatus.Succeeded, "failed" => RunStatus.Failed, _ => RunStatus.Running }).ToList(),
                     OrderBy = Query(e, "order_by") is { } order ? [new RunOrdering(order.TrimStart('-') == "end_date" ? RunSortField.EndTime : RunSortField.StartTime, order.StartsWith('-'))] : [],
                 };
-                var page = await FirstPage(b.Runs.ListAsync(query), Query(e, "offset") is { } o and not "0" ? o : null);
+                var page = await OperationReplay.FirstPageAsync(b.Runs.ListAsync(query), Query(e, "offset") is { } o and not "0" ? o : null);
                 return OperationReplay.Pairs(page.Values.Select(r => r.Native), e.ResponseBody?["dag_runs"]);
             });
         }
@@ -259,15 +259,6 @@ public sealed partial class OperationReplayTests
     }
 
     private static string RunId(Match run) => AirflowMapping.RunId(Uri.UnescapeDataString(run.Groups[1].Value), Uri.UnescapeDataString(run.Groups[2].Value));
-
-    private static async Task<MlopsPage<T>> FirstPage<T>(MlopsPageable<T> pageable, string? token)
-    {
-        await foreach (var page in pageable.AsPages(token))
-        {
-            return page;
-        }
-        throw new InvalidOperationException("no page");
-    }
 
     private static IReadOnlyList<NativePair> One(System.Text.Json.JsonElement? native, JsonNode? recorded) => [new(native, recorded)];
 

@@ -94,7 +94,7 @@ public sealed class OperationReplayTests
             "experiments/get-by-name" => ReplayCase.Receives(async b => One(await b.Runs.GetExperimentByNameAsync(Query(e, "experiment_name")), e, "experiment")),
             "experiments/search" => ReplayCase.Receives(async b =>
             {
-                var page = await FirstPage(b.Runs.ListExperimentsAsync(new ExperimentQuery { PageSize = Int(e, "max_results") }), Body(e, "page_token"));
+                var page = await OperationReplay.FirstPageAsync(b.Runs.ListExperimentsAsync(new ExperimentQuery { PageSize = Int(e, "max_results") }), Body(e, "page_token"));
                 page.ContinuationToken.Should().Be(Response(e, "next_page_token"));
                 return OperationReplay.Pairs(page.Values.Select(x => x.Native), e.ResponseBody?["experiments"]);
             }),
@@ -118,7 +118,7 @@ public sealed class OperationReplayTests
             "runs/search" => ReplayCase.Receives(async b =>
             {
                 var ids = (e.RequestBody as JsonObject)?["experiment_ids"]?.AsArray().Select(x => x!.GetValue<string>()).ToList() ?? ["62"];
-                var page = await FirstPage(b.Runs.ListAsync(new RunQuery { ExperimentIds = ids, PageSize = Int(e, "max_results") }), Body(e, "page_token"));
+                var page = await OperationReplay.FirstPageAsync(b.Runs.ListAsync(new RunQuery { ExperimentIds = ids, PageSize = Int(e, "max_results") }), Body(e, "page_token"));
                 page.ContinuationToken.Should().Be(Response(e, "next_page_token"));
                 return OperationReplay.Pairs(page.Values.Select(r => r.Native), e.ResponseBody?["runs"]);
             }, anyMethod: e.Method != "POST"),
@@ -137,7 +137,7 @@ public sealed class OperationReplayTests
             "logged-models/search" when e.Method == "POST" => ReplayCase.Receives(async b =>
             {
                 var ids = e.RequestBody!["experiment_ids"]!.AsArray().Select(x => x!.GetValue<string>()).ToList();
-                var page = await FirstPage(Tracking(b).SearchLoggedModelsAsync(ids, Body(e, "filter"), Int(e, "max_results")), Body(e, "page_token"));
+                var page = await OperationReplay.FirstPageAsync(Tracking(b).SearchLoggedModelsAsync(ids, Body(e, "filter"), Int(e, "max_results")), Body(e, "page_token"));
                 page.ContinuationToken.Should().Be(Response(e, "next_page_token"));
                 return OperationReplay.Pairs(page.Values.Select(m => m.Native), e.ResponseBody?["models"]);
             }),
@@ -149,7 +149,7 @@ public sealed class OperationReplayTests
             "registered-models/get" => ReplayCase.Receives(async b => One(await b.Models.GetModelAsync(Query(e, "name")), e, "registered_model")),
             "registered-models/search" => ReplayCase.Receives(async b =>
             {
-                var page = await FirstPage(b.Models.ListModelsAsync(new ModelQuery { PageSize = Int(e, "max_results") }), e.Query.FirstOrDefault(q => q.Key == "page_token").Value);
+                var page = await OperationReplay.FirstPageAsync(b.Models.ListModelsAsync(new ModelQuery { PageSize = Int(e, "max_results") }), e.Query.FirstOrDefault(q => q.Key == "page_token").Value);
                 page.ContinuationToken.Should().Be(Response(e, "next_page_token"));
                 return OperationReplay.Pairs(page.Values.Select(m => m.Native), e.ResponseBody?["registered_models"]);
             }),
@@ -169,7 +169,7 @@ public sealed class OperationReplayTests
                 e.RequestBody?["archive_existing_versions"]?.GetValue<bool>() ?? false), e, "model_version")),
             "model-versions/search" => ReplayCase.Receives(async b =>
             {
-                var page = await FirstPage(b.Models.ListVersionsAsync("eddrcm-rm-main", new ModelVersionQuery { PageSize = Int(e, "max_results") }),
+                var page = await OperationReplay.FirstPageAsync(b.Models.ListVersionsAsync("eddrcm-rm-main", new ModelVersionQuery { PageSize = Int(e, "max_results") }),
                     e.Query.FirstOrDefault(q => q.Key == "page_token").Value);
                 page.ContinuationToken.Should().Be(Response(e, "next_page_token"));
                 return OperationReplay.Pairs(page.Values.Select(v => v.Native), e.ResponseBody?["model_versions"]);
@@ -214,15 +214,6 @@ public sealed class OperationReplayTests
             (_, null, 500) => new(typeof(MlopsUnavailableException), null, "HTTP 500", excluded),
             _ => throw new InvalidOperationException($"{e}: no expectation for {code} / {e.Status}"),
         };
-    }
-
-    private static async Task<MlopsPage<T>> FirstPage<T>(MlopsPageable<T> pageable, string? token)
-    {
-        await foreach (var page in pageable.AsPages(token))
-        {
-            return page;
-        }
-        throw new InvalidOperationException("no page");
     }
 
     private static IReadOnlyList<NativePair> One(Experiment x, RecordedExchange e, string member) => [new(x.Native, e.ResponseBody![member])];

@@ -157,6 +157,19 @@ public static class OperationReplay
         }
     }
 
+    /// <summary>The first page of a listing resumed from <paramref name="token"/> (what one recorded page request returns).</summary>
+    /// <param name="pageable">The listing.</param>
+    /// <param name="token">The continuation token, or null for the first page.</param>
+    public static async Task<MlopsPage<T>> FirstPageAsync<T>(this MlopsPageable<T> pageable, string? token)
+    {
+        ArgumentNullException.ThrowIfNull(pageable);
+        await foreach (var page in pageable.AsPages(token))
+        {
+            return page;
+        }
+        throw new InvalidOperationException("The listing returned no page.");
+    }
+
     /// <summary>Pairs objects' <c>Native</c> with the items of a recorded array, one to one (a count mismatch is a difference too).</summary>
     /// <param name="natives">The <c>Native</c> of each object, in order.</param>
     /// <param name="recorded">The recorded array (absent means empty).</param>
