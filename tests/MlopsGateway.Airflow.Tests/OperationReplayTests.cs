@@ -41,7 +41,7 @@ public sealed partial class OperationReplayTests
             b.Auth.Type = "TokenExchange";
             b.Auth.Username = "admin";
             b.Auth.Password = "admin";
-        });
+        }, RecordedAuthTests.RecordedAt);
         return (provider.Backend(), provider);
     }
 

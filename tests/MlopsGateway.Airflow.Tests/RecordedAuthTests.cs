@@ -61,12 +61,16 @@ public sealed class RecordedAuthTests
         Calls(server, "/api/v2/dags").Should().Be(0);
     }
 
+    /// <summary>A v2 backend logging in as admin, on a clock at the recording's moment so the recorded token is fresh whenever the test runs.</summary>
     private static Microsoft.Extensions.DependencyInjection.ServiceProvider Backend(Uri server) => AirflowHost.Build(server, "v2", b =>
     {
         b.Auth.Type = "TokenExchange";
         b.Auth.Username = "admin";
         b.Auth.Password = "admin-secret";
-    });
+    }, RecordedAt);
+
+    /// <summary>When the 3.0 session was recorded (its tokens were issued then, valid for 24 hours).</summary>
+    internal static ManualTimeProvider RecordedAt => new(new DateTimeOffset(2026, 12, 6, 4, 39, 0, TimeSpan.Zero));
 
     private static int Calls(LoopbackServer server, string path) => server.Requests.Count(r => r.Path == path);
 
