@@ -7,9 +7,12 @@ namespace MlopsGateway.Airflow;
 
 /// <summary>
 /// Reads Airflow error bodies of both dialects: v1 RFC 7807 problems (<c>{type, title, status, detail}</c>,
-/// the error name at the end of <c>type</c>) and v2 <c>{"detail": …}</c> where detail is a string, a
-/// validation list (422) or an object (409 unique-key conflicts). The core turns the result into the
-/// exception type by status, except where <see cref="BackendError.Kind"/> is set here.
+/// the error name at the end of <c>type</c>) and v2 (FastAPI) <c>{"detail": …}</c> where detail is a string,
+/// a validation list (422, each item's <c>type</c> becoming the error code) or an object (409 unique-key
+/// conflicts: <c>{reason, statement, orig_error}</c>, read as the reason and the database's complaint — the raw
+/// SQL statement never reaches the message), plus the <c>{"error": …}</c> of an unknown v2 route. The core
+/// turns the result into the exception type by status, except where <see cref="BackendError.Kind"/> is set
+/// here: Airflow 3's 403 "Invalid JWT token" is a rejected credential (authentication), not a permission denial.
 /// </summary>
 /// <param name="username">The configured user name, named (never the secret) in credential errors.</param>
 internal sealed class AirflowErrorParser(string? username) : IBackendErrorParser
@@ -64,25 +67,58 @@ internal sealed class AirflowErrorParser(string? username) : IBackendErrorParser
         return new BackendError(code, message);
     }
 
-    private static BackendError ParseDetail(HttpStatusCode status, JsonElement root)
+    private BackendError ParseDetail(HttpStatusCode status, JsonElement root)
     {
         if (!root.TryGetProperty("detail", out var detail))
         {
-            return new BackendError(null, $"Airflow answered {(int)status}: {Truncate(root.GetRawText())}");
+            // Airflow 3 answers an unknown route under /api/v2 with {"error": "invalid route"}.
+            return AirflowMapping.GetString(root, "error") is { } error
+                ? new BackendError(null, $"Airflow: {error} (the server has no such endpoint; check BaseUrl and ApiVersion)")
+                : new BackendError(null, $"Airflow answered {(int)status}: {Truncate(root.GetRawText())}");
         }
         switch (detail.ValueKind)
         {
             case JsonValueKind.Array:
                 var problems = detail.EnumerateArray().Select(ValidationItem).ToList();
-                return new BackendError(null, "Airflow rejected the request: " + string.Join("; ", problems));
+                var type = detail.EnumerateArray().Select(i => AirflowMapping.GetString(i, "type")).FirstOrDefault(t => t is not null);
+                return new BackendError(type, "Airflow rejected the request: " + string.Join("; ", problems));
             case JsonValueKind.Object:
-                var reason = AirflowMapping.GetString(detail, "reason");
-                var message = AirflowMapping.GetString(detail, "message") ?? reason ?? Truncate(detail.GetRawText());
-                return new BackendError(reason, message);
+                return Conflict(detail);
             default:
-                return new BackendError(null, DetailText(detail) ?? $"HTTP {(int)status}");
+                var text = DetailText(detail) ?? $"HTTP {(int)status}";
+                if (status == HttpStatusCode.Forbidden && IsTokenRejection(text))
+                {
+                    // Airflow 3 answers a token it cannot verify (not signed by it, tampered, malformed) with 403, after
+                    // the one fresh login the core's auth handler tries: the credential is wrong, not the permissions.
+                    return new BackendError(null,
+                        $"{text} — Airflow could not verify the bearer token, even a freshly issued one; check Auth:TokenUrl points at this server's /auth/token (user '{username ?? "(none)"}').",
+                        MlopsErrorKind.Authentication);
+                }
+                return new BackendError(null, text);
         }
     }
+
+    /// <summary>
+    /// The 409 of a unique-key violation: <c>{reason, statement, orig_error}</c>. Says what collided (the database's
+    /// own words, which name the columns) and never the SQL statement, which is long and shows the schema.
+    /// </summary>
+    private static BackendError Conflict(JsonElement detail)
+    {
+        var reason = AirflowMapping.GetString(detail, "reason");
+        var database = AirflowMapping.GetString(detail, "orig_error");
+        var message = AirflowMapping.GetString(detail, "message")
+            ?? (reason, database) switch
+            {
+                (not null, not null) => $"{reason}: {database}",
+                (not null, null) => reason,
+                (null, not null) => database,
+                _ => "the request conflicts with an existing object",
+            };
+        return new BackendError(reason, message);
+    }
+
+    private static bool IsTokenRejection(string detail)
+        => detail.Contains("JWT", StringComparison.OrdinalIgnoreCase) || detail.Contains("token", StringComparison.OrdinalIgnoreCase);
 
     private static string ValidationItem(JsonElement item)
     {

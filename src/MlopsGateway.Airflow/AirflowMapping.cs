@@ -33,7 +33,7 @@ internal static class AirflowMapping
     /// <summary>Splits a task-run id made by <see cref="TaskRunId"/>.</summary>
     public static (string TaskId, int MapIndex) ParseTaskRunId(string taskRunId)
     {
-        ArgumentException.ThrowIfNullOrEmpty(taskRunId);
+        MlopsGuard.NotEmpty(taskRunId);
         var slash = taskRunId.LastIndexOf('/');
         return slash > 0 && int.TryParse(taskRunId.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index)
             ? (taskRunId[..slash], index)
@@ -79,8 +79,8 @@ internal static class AirflowMapping
         Name = string.IsNullOrEmpty(dag.DagDisplayName) ? dag.DagId : dag.DagDisplayName,
         Description = dag.Description,
         IsPaused = dag.IsPaused,
-        Schedule = dag.Schedule,
-        NextRunAt = dag.NextRunAt,
+        Schedule = dag.ScheduleText(),
+        NextRunAt = Time(dag.NextRunAfter()),
         Owners = dag.Owners ?? [],
         Tags = (dag.Tags ?? []).Select(t => t.Name).Distinct(StringComparer.Ordinal).ToDictionary(n => n, _ => "", StringComparer.Ordinal),
         Native = dag.ToNative(),
@@ -94,8 +94,8 @@ internal static class AirflowMapping
         Name = run.DagRunId,
         Status = RunState(run.State),
         RawStatus = run.State,
-        StartTime = run.StartDate,
-        EndTime = run.EndDate,
+        StartTime = Time(run.StartDate),
+        EndTime = Time(run.EndDate),
         PipelineId = run.DagId,
         Params = ParamFormatter.FormatAll(run.Conf),
         Native = run.ToNative(),
@@ -111,8 +111,8 @@ internal static class AirflowMapping
         Status = TaskState(ti.State),
         RawStatus = ti.State,
         Attempt = ti.TryNumber,
-        StartTime = ti.StartDate,
-        EndTime = ti.EndDate,
+        StartTime = Time(ti.StartDate),
+        EndTime = Time(ti.EndDate),
         Native = ti.ToNative(),
     };
 
@@ -126,6 +126,10 @@ internal static class AirflowMapping
 
     /// <summary>Whether a task instance will not run again without a clear.</summary>
     public static bool IsTerminal(TaskInstanceDto ti) => TaskState(ti.State).IsTerminal();
+
+    /// <summary>A timestamp as Airflow writes it (ISO 8601 with <c>+00:00</c> or <c>Z</c>), or null for null or unreadable text.</summary>
+    public static DateTimeOffset? Time(string? text)
+        => DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var value) ? value : null;
 
     /// <summary>Reads a JSON string property, or null.</summary>
     public static string? GetString(JsonElement element, string name)

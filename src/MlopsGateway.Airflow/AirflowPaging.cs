@@ -34,6 +34,6 @@ internal static class AirflowPaging
         }
         return int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var offset)
             ? offset
-            : throw new ArgumentException($"'{token}' is not an Airflow continuation token (an offset from an earlier page).", nameof(token));
+            : throw MlopsGuard.Invalid($"'{token}' is not an Airflow continuation token (an offset from an earlier page).");
     }
 }

@@ -34,7 +34,7 @@ internal sealed class AirflowPipelineClient(AirflowBackend backend) : PipelineCl
     /// <inheritdoc/>
     public override async Task<Pipeline> GetAsync(string pipelineId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(pipelineId);
+        MlopsGuard.NotEmpty(pipelineId);
         var dto = await Api.GetDagAsync(pipelineId, cancellationToken).ConfigureAwait(false);
         return AirflowMapping.ToPipeline(dto, Context.Name);
     }
@@ -44,7 +44,7 @@ internal sealed class AirflowPipelineClient(AirflowBackend backend) : PipelineCl
     /// <param name="cancellationToken">Cancels the call.</param>
     public override async Task<Pipeline> GetByNameAsync(string name, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
+        MlopsGuard.NotEmpty(name);
         try
         {
             return await GetAsync(name, cancellationToken).ConfigureAwait(false);
@@ -67,7 +67,7 @@ internal sealed class AirflowPipelineClient(AirflowBackend backend) : PipelineCl
     /// <param name="cancellationToken">Cancels the call.</param>
     public override Task DeleteAsync(string pipelineId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(pipelineId);
+        MlopsGuard.NotEmpty(pipelineId);
         return Api.DeleteDagAsync(pipelineId, cancellationToken);
     }
 
@@ -82,7 +82,7 @@ internal sealed class AirflowPipelineClient(AirflowBackend backend) : PipelineCl
     /// <param name="cancellationToken">Cancels the call.</param>
     public override async Task<Run> TriggerAsync(string pipelineId, TriggerOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(pipelineId);
+        MlopsGuard.NotEmpty(pipelineId);
         options ??= new TriggerOptions();
         if (options.VersionId is not null || options.ExperimentId is not null)
         {
@@ -138,7 +138,7 @@ internal sealed class AirflowPipelineClient(AirflowBackend backend) : PipelineCl
     /// <param name="cancellationToken">Cancels reading.</param>
     public override async IAsyncEnumerable<string> ReadTaskLogAsync(RunRef run, string taskId, TaskLogOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(taskId);
+        MlopsGuard.NotEmpty(taskId);
         options ??= new TaskLogOptions();
         var (dagId, dagRunId) = backend.ParseRunId(run.Id);
         var (task, mapIndex) = AirflowMapping.ParseTaskRunId(taskId);
@@ -205,7 +205,7 @@ internal sealed class AirflowPipelineClient(AirflowBackend backend) : PipelineCl
 
     private async Task<Pipeline> SetPausedAsync(string pipelineId, bool paused, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(pipelineId);
+        MlopsGuard.NotEmpty(pipelineId);
         var dto = await Api.SetPausedAsync(pipelineId, paused, cancellationToken).ConfigureAwait(false);
         return AirflowMapping.ToPipeline(dto, Context.Name);
     }

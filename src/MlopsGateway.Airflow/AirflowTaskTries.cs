@@ -27,7 +27,7 @@ public sealed class AirflowTaskTries
     /// <exception cref="MlopsNotFoundException">The run or task instance does not exist (Airflow 2 answers such a request with an empty list, reported the same way).</exception>
     public async Task<IReadOnlyList<TaskRun>> ListAsync(RunRef run, string taskId, CancellationToken cancellationToken = default)
     {
-        var (dagId, dagRunId) = _backend.ParseRunId(run.Id);
+        var (dagId, dagRunId) = _backend.ParseRunId(MlopsGuard.RunId(run));
         var (task, mapIndex) = AirflowMapping.ParseTaskRunId(taskId);
         var runId = AirflowMapping.RunId(dagId, dagRunId);
         var tries = await _backend.Api.ListTaskInstanceTriesAsync(dagId, dagRunId, task, mapIndex, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using MlopsGateway.Kubeflow.Api;
 
@@ -36,8 +37,14 @@ internal static class KfpMapping
     };
 
     /// <summary>KFP writes the Unix epoch for "not yet" timestamps (e.g. <c>finished_at</c> of a running run).</summary>
-    public static DateTimeOffset? Time(DateTimeOffset? value)
-        => value is { } v && v > DateTimeOffset.UnixEpoch ? v : null;
+    public static DateTimeOffset? Time(string? value)
+        => DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var v) && v > DateTimeOffset.UnixEpoch ? v : null;
+
+    /// <summary>
+    /// A timestamp as this client sends it (RFC 3339, the fraction trimmed). Timestamps are kept as the server's text in
+    /// the wire types, so <c>Native</c> shows them as sent (KFP writes <c>Z</c>), and parsed by <see cref="Time"/> when mapped.
+    /// </summary>
+    public static string? Timestamp(DateTimeOffset? value) => value?.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
 
     public static Run ToRun(KfpRun run, string backend)
     {

@@ -16,7 +16,7 @@ public sealed class KubeflowArchive
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task ArchiveExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        MlopsGuard.NotBlank(experimentId);
         return _backend.Api.ArchiveExperimentAsync(experimentId, cancellationToken);
     }
 
@@ -25,7 +25,7 @@ public sealed class KubeflowArchive
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task UnarchiveExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        MlopsGuard.NotBlank(experimentId);
         return _backend.Api.UnarchiveExperimentAsync(experimentId, cancellationToken);
     }
 
@@ -34,7 +34,7 @@ public sealed class KubeflowArchive
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task DeleteExperimentPermanentlyAsync(string experimentId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        MlopsGuard.NotBlank(experimentId);
         return _backend.Api.DeleteExperimentAsync(experimentId, cancellationToken);
     }
 
@@ -43,7 +43,7 @@ public sealed class KubeflowArchive
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task ArchiveRunAsync(RunRef run, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(run.Id);
+        MlopsGuard.RunId(run);
         return _backend.Api.ArchiveRunAsync(run.Id, cancellationToken);
     }
 
@@ -52,7 +52,7 @@ public sealed class KubeflowArchive
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task UnarchiveRunAsync(RunRef run, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(run.Id);
+        MlopsGuard.RunId(run);
         return _backend.Api.UnarchiveRunAsync(run.Id, cancellationToken);
     }
 }

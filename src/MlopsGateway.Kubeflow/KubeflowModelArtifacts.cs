@@ -28,8 +28,8 @@ public sealed class KubeflowModelArtifacts
     /// <exception cref="MlopsNotFoundException">The model or version does not exist or is archived.</exception>
     public MlopsPageable<KubeflowModelArtifact> ListAsync(string modelName, string version, int? pageSize = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
-        ArgumentException.ThrowIfNullOrWhiteSpace(version);
+        MlopsGuard.NotBlank(modelName);
+        MlopsGuard.NotBlank(version);
         var (client, api) = Registry("ModelArtifacts.List");
         var limits = _backend.Capabilities.Limits;
         string? versionId = null;
@@ -53,7 +53,7 @@ public sealed class KubeflowModelArtifacts
     /// <exception cref="MlopsNotFoundException">No model artifact has this id.</exception>
     public async Task<KubeflowModelArtifact> GetAsync(string artifactId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(artifactId);
+        MlopsGuard.NotBlank(artifactId);
         var (_, api) = Registry("ModelArtifacts.Get");
         return ToArtifact(await api.GetModelArtifactAsync(artifactId, cancellationToken).ConfigureAwait(false));
     }
@@ -71,7 +71,7 @@ public sealed class KubeflowModelArtifacts
     /// <exception cref="MlopsNotFoundException">No model artifact has this id.</exception>
     public async Task<KubeflowModelArtifact> UpdateAsync(string artifactId, KubeflowModelArtifactUpdate update, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(artifactId);
+        MlopsGuard.NotBlank(artifactId);
         ArgumentNullException.ThrowIfNull(update);
         var (_, api) = Registry("ModelArtifacts.Update");
         if (update is { Uri: null, State: null, Description: null, ModelFormatName: null, ModelFormatVersion: null, StorageKey: null, StoragePath: null, ServiceAccountName: null, CustomProperties: null })

@@ -23,7 +23,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
 
     public override async Task<RegisteredModel> CreateModelAsync(string name, ModelCreateOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        MlopsGuard.NotBlank(name);
         var created = await api.CreateRegisteredModelAsync(new MrRegisteredModel
         {
             Name = name,
@@ -76,14 +76,14 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
 
     public override Task SetModelTagAsync(string name, string key, string value, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        MlopsGuard.NotBlank(key);
         ArgumentNullException.ThrowIfNull(value);
         return EditModelPropertiesAsync(name, "SetModelTag", new Dictionary<string, string?> { [key] = value }, cancellationToken);
     }
 
     public override Task DeleteModelTagAsync(string name, string key, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        MlopsGuard.NotBlank(key);
         return EditModelPropertiesAsync(name, "DeleteModelTag", new Dictionary<string, string?> { [key] = null }, cancellationToken);
     }
 
@@ -92,7 +92,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
     public override async Task<ModelVersion> CreateVersionAsync(string modelName, ModelVersionCreateOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.Source);
+        MlopsGuard.NotBlank(options.Source);
         var model = await FindModelAsync(modelName, "CreateVersion", cancellationToken).ConfigureAwait(false);
         var version = await CreateNumberedVersionAsync(model, options, cancellationToken).ConfigureAwait(false);
         MrModelArtifact artifact;
@@ -134,7 +134,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
     /// <summary>Lists live versions in id order; each version's model artifact is read for its source URI and run.</summary>
     public override MlopsPageable<ModelVersion> ListVersionsAsync(string modelName, ModelVersionQuery? query = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
+        MlopsGuard.NotBlank(modelName);
         query ??= new ModelVersionQuery();
         var limits = Backend.Capabilities.Limits;
         var pageable = MlopsPageable<ModelVersion>.Create(async (token, size, ct) =>
@@ -187,14 +187,14 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
 
     public override Task SetVersionTagAsync(string modelName, string version, string key, string value, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        MlopsGuard.NotBlank(key);
         ArgumentNullException.ThrowIfNull(value);
         return EditVersionPropertiesAsync(modelName, version, "SetVersionTag", new Dictionary<string, string?> { [key] = value }, cancellationToken);
     }
 
     public override Task DeleteVersionTagAsync(string modelName, string version, string key, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        MlopsGuard.NotBlank(key);
         return EditVersionPropertiesAsync(modelName, version, "DeleteVersionTag", new Dictionary<string, string?> { [key] = null }, cancellationToken);
     }
 
@@ -202,7 +202,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
 
     public override async Task SetAliasAsync(string modelName, string alias, string version, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(alias);
+        MlopsGuard.NotBlank(alias);
         var model = await FindModelAsync(modelName, "SetAlias", cancellationToken).ConfigureAwait(false);
         var found = await FindVersionAsync(model, version, "SetAlias", cancellationToken).ConfigureAwait(false);
         var aliases = ModelRegistryMapping.Aliases(model);
@@ -213,7 +213,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
     /// <summary>Removes the alias; removing one that is not set is a no-op.</summary>
     public override async Task DeleteAliasAsync(string modelName, string alias, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(alias);
+        MlopsGuard.NotBlank(alias);
         var model = await FindModelAsync(modelName, "DeleteAlias", cancellationToken).ConfigureAwait(false);
         var aliases = ModelRegistryMapping.Aliases(model);
         if (aliases.Remove(alias))
@@ -224,7 +224,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
 
     public override async Task<ModelVersion> GetVersionByAliasAsync(string modelName, string alias, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(alias);
+        MlopsGuard.NotBlank(alias);
         var model = await FindModelAsync(modelName, "GetVersionByAlias", cancellationToken).ConfigureAwait(false);
         if (!ModelRegistryMapping.Aliases(model).TryGetValue(alias, out var version))
         {
@@ -239,7 +239,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
     /// <summary>The live registered model by name; archived reads as NotFound.</summary>
     internal async Task<MrRegisteredModel> FindModelAsync(string name, string operation, CancellationToken ct)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        MlopsGuard.NotBlank(name);
         var model = await api.FindRegisteredModelAsync(name, ct).ConfigureAwait(false);
         if (model.State == ModelRegistryMapping.Archived || model.Id is null)
         {
@@ -252,7 +252,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
     /// <summary>The live version by name under the model; archived reads as NotFound.</summary>
     internal async Task<MrModelVersion> FindVersionAsync(MrRegisteredModel model, string version, string operation, CancellationToken ct)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(version);
+        MlopsGuard.NotBlank(version);
         var found = await api.FindModelVersionAsync(version, model.Id!, ct).ConfigureAwait(false);
         if (found.State == ModelRegistryMapping.Archived || found.Id is null)
         {

@@ -21,9 +21,9 @@ public sealed class KubeflowNodeArtifacts
     /// <exception cref="MlopsNotFoundException">The run, node or artifact does not exist.</exception>
     public async Task<Stream> ReadAsync(RunRef run, string nodeId, string artifactName, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(run.Id);
-        ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(artifactName);
+        MlopsGuard.RunId(run);
+        MlopsGuard.NotBlank(nodeId);
+        MlopsGuard.NotBlank(artifactName);
         var reply = await _backend.Api.ReadArtifactAsync(run.Id, nodeId, artifactName, cancellationToken).ConfigureAwait(false);
         return new MemoryStream(reply.Data ?? [], writable: false);
     }

@@ -33,27 +33,27 @@ internal sealed class KubeflowPipelineClient(KubeflowBackend backend) : Pipeline
 
     public override async Task<Pipeline> GetAsync(string pipelineId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(pipelineId);
+        MlopsGuard.NotBlank(pipelineId);
         return KfpMapping.ToPipeline(await Api.GetPipelineAsync(pipelineId, cancellationToken).ConfigureAwait(false), Backend.Name);
     }
 
     /// <summary><c>GET /pipelines/names/{name}</c> in the configured namespace (shared pipelines when none).</summary>
     public override async Task<Pipeline> GetByNameAsync(string name, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        MlopsGuard.NotBlank(name);
         return KfpMapping.ToPipeline(await Api.GetPipelineByNameAsync(name, backend.Namespace, cancellationToken).ConfigureAwait(false), Backend.Name);
     }
 
     /// <summary>Deletes the pipeline with <c>cascade=true</c>, so its versions go too (without it KFP refuses while versions exist).</summary>
     public override Task DeleteAsync(string pipelineId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(pipelineId);
+        MlopsGuard.NotBlank(pipelineId);
         return Api.DeletePipelineAsync(pipelineId, cascade: true, cancellationToken);
     }
 
     public override MlopsPageable<PipelineVersion> ListVersionsAsync(string pipelineId, int? pageSize = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(pipelineId);
+        MlopsGuard.NotBlank(pipelineId);
         return MlopsPageable<PipelineVersion>.Create(async (token, size, ct) =>
         {
             var page = await Api.ListPipelineVersionsAsync(pipelineId, token, Limits.ClampPageSize(size), "created_at desc", ct).ConfigureAwait(false);
@@ -65,15 +65,15 @@ internal sealed class KubeflowPipelineClient(KubeflowBackend backend) : Pipeline
 
     public override async Task<PipelineVersion> GetVersionAsync(string pipelineId, string versionId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(pipelineId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(versionId);
+        MlopsGuard.NotBlank(pipelineId);
+        MlopsGuard.NotBlank(versionId);
         return KfpMapping.ToPipelineVersion(await Api.GetPipelineVersionAsync(pipelineId, versionId, cancellationToken).ConfigureAwait(false), Backend.Name);
     }
 
     public override Task DeleteVersionAsync(string pipelineId, string versionId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(pipelineId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(versionId);
+        MlopsGuard.NotBlank(pipelineId);
+        MlopsGuard.NotBlank(versionId);
         return Api.DeletePipelineVersionAsync(pipelineId, versionId, cancellationToken);
     }
 
@@ -81,7 +81,7 @@ internal sealed class KubeflowPipelineClient(KubeflowBackend backend) : Pipeline
     public override async Task<Pipeline> UploadAsync(PipelineUpload upload, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(upload);
-        ArgumentException.ThrowIfNullOrWhiteSpace(upload.Name);
+        MlopsGuard.NotBlank(upload.Name);
         var created = await Api.UploadPipelineAsync(upload.Content, upload.FileName, upload.Name, upload.Description, backend.Namespace, cancellationToken).ConfigureAwait(false);
         return KfpMapping.ToPipeline(created, Backend.Name);
     }
@@ -89,9 +89,9 @@ internal sealed class KubeflowPipelineClient(KubeflowBackend backend) : Pipeline
     /// <summary>Uploads a new version of an existing pipeline; never retried.</summary>
     public override async Task<PipelineVersion> UploadVersionAsync(string pipelineId, PipelineUpload upload, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(pipelineId);
+        MlopsGuard.NotBlank(pipelineId);
         ArgumentNullException.ThrowIfNull(upload);
-        ArgumentException.ThrowIfNullOrWhiteSpace(upload.Name);
+        MlopsGuard.NotBlank(upload.Name);
         var created = await Api.UploadPipelineVersionAsync(pipelineId, upload.Content, upload.FileName, upload.Name, upload.Description, cancellationToken).ConfigureAwait(false);
         return KfpMapping.ToPipelineVersion(created, Backend.Name);
     }
@@ -103,7 +103,7 @@ internal sealed class KubeflowPipelineClient(KubeflowBackend backend) : Pipeline
     /// </summary>
     public override async Task<Run> TriggerAsync(string pipelineId, TriggerOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(pipelineId);
+        MlopsGuard.NotBlank(pipelineId);
         options ??= new TriggerOptions();
         if (options.RunId is not null)
         {
@@ -130,7 +130,7 @@ internal sealed class KubeflowPipelineClient(KubeflowBackend backend) : Pipeline
     /// <summary>The run's <c>run_details.task_details</c> (one GET of the run), as one page.</summary>
     public override MlopsPageable<TaskRun> ListTaskRunsAsync(RunRef run, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(run.Id);
+        MlopsGuard.RunId(run);
         return MlopsPageable<TaskRun>.Create(async (_, _, ct) =>
         {
             var got = await Api.GetRunAsync(run.Id, ct).ConfigureAwait(false);

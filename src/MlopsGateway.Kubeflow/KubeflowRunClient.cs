@@ -19,7 +19,7 @@ internal sealed class KubeflowRunClient(KubeflowBackend backend) : RunClientBase
 
     public override async Task<Experiment> CreateExperimentAsync(string name, ExperimentCreateOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        MlopsGuard.NotBlank(name);
         var ns = await backend.RequireNamespaceAsync("Runs.CreateExperiment", cancellationToken).ConfigureAwait(false);
         var created = await Api.CreateExperimentAsync(
             new KfpExperimentCreate { DisplayName = name, Description = options?.Description, Namespace = ns },
@@ -29,13 +29,13 @@ internal sealed class KubeflowRunClient(KubeflowBackend backend) : RunClientBase
 
     public override async Task<Experiment> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        MlopsGuard.NotBlank(experimentId);
         return KfpMapping.ToExperiment(await Api.GetExperimentAsync(experimentId, cancellationToken).ConfigureAwait(false), Backend.Name);
     }
 
     public override async Task<Experiment> GetExperimentByNameAsync(string name, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        MlopsGuard.NotBlank(name);
         var ns = await backend.RequireNamespaceAsync("Runs.GetExperimentByName", cancellationToken).ConfigureAwait(false);
         var filter = KfpApi.FilterJson(new KfpFilter { Predicates = [KfpFilters.Equals("display_name", name)] });
         var page = await Api.ListExperimentsAsync(ns, null, 2, null, filter, cancellationToken).ConfigureAwait(false);
@@ -70,14 +70,14 @@ internal sealed class KubeflowRunClient(KubeflowBackend backend) : RunClientBase
     /// <summary>KFP's soft delete: archives the experiment (its runs are archived and its recurring runs disabled).</summary>
     public override Task DeleteExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        MlopsGuard.NotBlank(experimentId);
         return Api.ArchiveExperimentAsync(experimentId, cancellationToken);
     }
 
     /// <summary>Unarchives the experiment.</summary>
     public override Task RestoreExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        MlopsGuard.NotBlank(experimentId);
         return Api.UnarchiveExperimentAsync(experimentId, cancellationToken);
     }
 
@@ -85,7 +85,7 @@ internal sealed class KubeflowRunClient(KubeflowBackend backend) : RunClientBase
 
     public override async Task<Run> GetAsync(RunRef run, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(run.Id);
+        MlopsGuard.RunId(run);
         return KfpMapping.ToRun(await Api.GetRunAsync(run.Id, cancellationToken).ConfigureAwait(false), Backend.Name);
     }
 
@@ -109,14 +109,14 @@ internal sealed class KubeflowRunClient(KubeflowBackend backend) : RunClientBase
     /// <summary><c>POST /runs/{id}:terminate</c>: the run goes CANCELING (read as Running), then CANCELED.</summary>
     public override Task CancelAsync(RunRef run, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(run.Id);
+        MlopsGuard.RunId(run);
         return Api.TerminateRunAsync(run.Id, cancellationToken);
     }
 
     /// <summary><c>POST /runs/{id}:retry</c> (failed or terminated runs: restarts the failed nodes of the same run), then reads it back.</summary>
     public override async Task<Run> RetryAsync(RunRef run, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(run.Id);
+        MlopsGuard.RunId(run);
         await Api.RetryRunAsync(run.Id, cancellationToken).ConfigureAwait(false);
         return await GetAsync(run, cancellationToken).ConfigureAwait(false);
     }
@@ -124,7 +124,7 @@ internal sealed class KubeflowRunClient(KubeflowBackend backend) : RunClientBase
     /// <summary>Deletes the run; deleting a run that is already gone succeeds (idempotent).</summary>
     public override async Task DeleteAsync(RunRef run, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(run.Id);
+        MlopsGuard.RunId(run);
         try
         {
             await Api.DeleteRunAsync(run.Id, cancellationToken).ConfigureAwait(false);

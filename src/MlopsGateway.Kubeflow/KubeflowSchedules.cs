@@ -23,8 +23,8 @@ public sealed class KubeflowSchedules
     public async Task<KubeflowSchedule> CreateAsync(KubeflowScheduleOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.PipelineId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.Name);
+        MlopsGuard.NotBlank(options.PipelineId);
+        MlopsGuard.NotBlank(options.Name);
         var context = _backend.Context;
         if ((options.Cron is null) == (options.Interval is null))
         {
@@ -51,8 +51,8 @@ public sealed class KubeflowSchedules
             RuntimeConfig = options.Parameters is null ? null : new KfpRuntimeConfig { Parameters = options.Parameters.DeepClone().AsObject() },
             MaxConcurrency = KfpMapping.Int64(options.MaxConcurrency),
             Trigger = options.Cron is not null
-                ? new KfpTrigger { CronSchedule = new KfpCronSchedule { Cron = options.Cron.Trim(), StartTime = options.StartTime, EndTime = options.EndTime } }
-                : new KfpTrigger { PeriodicSchedule = new KfpPeriodicSchedule { IntervalSecond = KfpMapping.Int64((long)options.Interval!.Value.TotalSeconds), StartTime = options.StartTime, EndTime = options.EndTime } },
+                ? new KfpTrigger { CronSchedule = new KfpCronSchedule { Cron = options.Cron.Trim(), StartTime = KfpMapping.Timestamp(options.StartTime), EndTime = KfpMapping.Timestamp(options.EndTime) } }
+                : new KfpTrigger { PeriodicSchedule = new KfpPeriodicSchedule { IntervalSecond = KfpMapping.Int64((long)options.Interval!.Value.TotalSeconds), StartTime = KfpMapping.Timestamp(options.StartTime), EndTime = KfpMapping.Timestamp(options.EndTime) } },
             Mode = options.Enabled ? "ENABLE" : "DISABLE",
             NoCatchup = options.NoCatchup ? true : null,
         };
@@ -64,7 +64,7 @@ public sealed class KubeflowSchedules
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<KubeflowSchedule> GetAsync(string scheduleId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(scheduleId);
+        MlopsGuard.NotBlank(scheduleId);
         return ToSchedule(await _backend.Api.GetRecurringRunAsync(scheduleId, cancellationToken).ConfigureAwait(false));
     }
 
@@ -90,7 +90,7 @@ public sealed class KubeflowSchedules
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task EnableAsync(string scheduleId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(scheduleId);
+        MlopsGuard.NotBlank(scheduleId);
         return _backend.Api.EnableRecurringRunAsync(scheduleId, cancellationToken);
     }
 
@@ -99,7 +99,7 @@ public sealed class KubeflowSchedules
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task DisableAsync(string scheduleId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(scheduleId);
+        MlopsGuard.NotBlank(scheduleId);
         return _backend.Api.DisableRecurringRunAsync(scheduleId, cancellationToken);
     }
 
@@ -108,7 +108,7 @@ public sealed class KubeflowSchedules
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task DeleteAsync(string scheduleId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(scheduleId);
+        MlopsGuard.NotBlank(scheduleId);
         return _backend.Api.DeleteRecurringRunAsync(scheduleId, cancellationToken);
     }
 

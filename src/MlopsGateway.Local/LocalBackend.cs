@@ -98,7 +98,7 @@ public sealed class LocalBackend : MlopsBackendBase, IAsyncDisposable, IDisposab
     /// <param name="name">The backend name stamped on returned objects.</param>
     public static LocalBackend Open(string path = DefaultPath, TimeProvider? timeProvider = null, string name = "local")
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        MlopsGuard.NotBlank(path);
         var options = new BackendOptions { Type = TypeName };
         options.Settings["Path"] = path;
         return new LocalBackend(new BackendContext(name, options, timeProvider));

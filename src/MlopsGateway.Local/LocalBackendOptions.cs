@@ -22,7 +22,7 @@ public sealed class LocalBackendOptions
     /// <returns>These options, for chaining.</returns>
     public LocalBackendOptions AddPipeline(string name, Action<LocalPipelineBuilder> build)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        MlopsGuard.NotBlank(name);
         ArgumentNullException.ThrowIfNull(build);
         _pipelines.Add((name, build));
         return this;
@@ -34,7 +34,7 @@ public sealed class LocalBackendOptions
     /// <returns>These options, for chaining.</returns>
     public LocalBackendOptions AddStep(string name, LocalStepHandler handler)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        MlopsGuard.NotBlank(name);
         ArgumentNullException.ThrowIfNull(handler);
         _steps.Add((name, handler));
         return this;

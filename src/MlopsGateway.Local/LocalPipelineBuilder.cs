@@ -31,11 +31,11 @@ public sealed class LocalPipelineBuilder
         ArgumentNullException.ThrowIfNull(handler);
         if (!LocalPipelineClient.IsValidName(name))
         {
-            throw new MlopsValidationException($"Step name '{name}' must be 1 to 100 letters, digits, '.', '_' or '-'.");
+            throw MlopsGuard.Invalid($"Step name '{name}' must be 1 to 100 letters, digits, '.', '_' or '-'.");
         }
         if (_steps.Any(s => s.Name == name))
         {
-            throw new MlopsValidationException($"The pipeline already has a step named '{name}'.");
+            throw MlopsGuard.Invalid($"The pipeline already has a step named '{name}'.");
         }
         _steps.Add(new LocalStep(name, handler));
         return this;

@@ -660,6 +660,7 @@ public sealed class LocalPipelineClient : PipelineClientBase
     /// <inheritdoc/>
     public override MlopsPageable<TaskRun> ListTaskRunsAsync(RunRef run, CancellationToken cancellationToken = default)
     {
+        MlopsGuard.RunId(run);
         var limits = _local.Capabilities.Limits;
         return LocalPaging.Create((offset, size, ct) => Store.ReadAsync(c =>
         {
@@ -687,7 +688,7 @@ public sealed class LocalPipelineClient : PipelineClientBase
 
     /// <inheritdoc/>
     public override IAsyncEnumerable<string> ReadTaskLogAsync(RunRef run, string taskId, TaskLogOptions? options = null, CancellationToken cancellationToken = default)
-        => ReadTaskLogCoreAsync(run.Id, taskId, options ?? new TaskLogOptions(), cancellationToken);
+        => ReadTaskLogCoreAsync(MlopsGuard.RunId(run), taskId, options ?? new TaskLogOptions(), cancellationToken);
 
     private async IAsyncEnumerable<string> ReadTaskLogCoreAsync(string runId, string taskId, TaskLogOptions options, [EnumeratorCancellation] CancellationToken ct)
     {

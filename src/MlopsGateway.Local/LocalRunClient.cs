@@ -346,6 +346,7 @@ internal sealed class LocalRunClient : RunClientBase
 
     public override async Task DeleteAsync(RunRef run, CancellationToken cancellationToken = default)
     {
+        MlopsGuard.RunId(run);
         _local.Pipelines.SignalCancel(run.Id);
         var seq = await Store.WriteAsync((c, t) =>
         {

@@ -180,6 +180,15 @@ internal static class MLflowMapper
         };
     }
 
+    /// <summary>The proto enum name the server takes in a finalize request (recorded: names are accepted, bare <c>READY</c> is not).</summary>
+    public static string LoggedModelStatusName(MLflowLoggedModelStatus status) => status switch
+    {
+        MLflowLoggedModelStatus.Pending => "LOGGED_MODEL_PENDING",
+        MLflowLoggedModelStatus.Ready => "LOGGED_MODEL_READY",
+        MLflowLoggedModelStatus.UploadFailed => "LOGGED_MODEL_UPLOAD_FAILED",
+        _ => "LOGGED_MODEL_STATUS_UNSPECIFIED",
+    };
+
     /// <summary>The proto enum arrives as its name (<c>LOGGED_MODEL_READY</c>) or, defensively, its number.</summary>
     private static MLflowLoggedModelStatus ToLoggedModelStatus(JsonElement? status) => status switch
     {

@@ -5,7 +5,9 @@ namespace MlopsGateway.MLflow;
 /// <summary>The MLflow model registry: registered models, versions, aliases (the promotion mechanism), legacy stages, tags and version files.</summary>
 internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRegistryClientBase(backend)
 {
-    private const int RegistryTagValueLimit = 5000;
+    private const int LegacyRegistryTagValueLimit = 5000;
+    private const int RegistryTagValueLimit = 100_000;
+    private static readonly Version s_longRegistryTags = new(3, 0, 1);
 
     private IMLflowRegistryApi Api => backend.RegistryApi;
     private string Name => backend.Name;
@@ -13,8 +15,8 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
 
     public override async Task<RegisteredModel> CreateModelAsync(string name, ModelCreateOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        CheckTags(options?.Tags);
+        MlopsGuard.NotEmpty(name);
+        await CheckTagsAsync(options?.Tags, cancellationToken).ConfigureAwait(false);
         var response = await Api.CreateModelAsync(new CreateRegisteredModelRequest
         {
             Name = name,
@@ -26,7 +28,7 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
 
     public override async Task<RegisteredModel> GetModelAsync(string name, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
+        MlopsGuard.NotEmpty(name);
         return ToModel((await Api.GetModelAsync(name, cancellationToken).ConfigureAwait(false)).RegisteredModel);
     }
 
@@ -44,44 +46,44 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
 
     public override async Task<RegisteredModel> RenameModelAsync(string name, string newName, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentException.ThrowIfNullOrEmpty(newName);
+        MlopsGuard.NotEmpty(name);
+        MlopsGuard.NotEmpty(newName);
         return ToModel((await Api.RenameModelAsync(new RegistryRequest { Name = name, NewName = newName }, cancellationToken).ConfigureAwait(false)).RegisteredModel);
     }
 
     public override async Task<RegisteredModel> UpdateModelAsync(string name, ModelUpdate update, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
+        MlopsGuard.NotEmpty(name);
         ArgumentNullException.ThrowIfNull(update);
         return ToModel((await Api.UpdateModelAsync(new RegistryRequest { Name = name, Description = update.Description }, cancellationToken).ConfigureAwait(false)).RegisteredModel);
     }
 
     public override Task DeleteModelAsync(string name, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
+        MlopsGuard.NotEmpty(name);
         return Api.DeleteModelAsync(new RegistryRequest { Name = name }, cancellationToken);
     }
 
-    public override Task SetModelTagAsync(string name, string key, string value, CancellationToken cancellationToken = default)
+    public override async Task SetModelTagAsync(string name, string key, string value, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        CheckTags(new Dictionary<string, string> { [key] = value });
-        return Api.SetModelTagAsync(new RegistryRequest { Name = name, Key = key, Value = value }, cancellationToken);
+        MlopsGuard.NotEmpty(name);
+        await CheckTagsAsync(new Dictionary<string, string> { [key] = value }, cancellationToken).ConfigureAwait(false);
+        await Api.SetModelTagAsync(new RegistryRequest { Name = name, Key = key, Value = value }, cancellationToken).ConfigureAwait(false);
     }
 
     public override Task DeleteModelTagAsync(string name, string key, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentException.ThrowIfNullOrEmpty(key);
+        MlopsGuard.NotEmpty(name);
+        MlopsGuard.NotEmpty(key);
         return Api.DeleteModelTagAsync(new RegistryRequest { Name = name, Key = key }, cancellationToken);
     }
 
     public override async Task<ModelVersion> CreateVersionAsync(string modelName, ModelVersionCreateOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
+        MlopsGuard.NotEmpty(modelName);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrEmpty(options.Source);
-        CheckTags(options.Tags);
+        MlopsGuard.NotEmpty(options.Source);
+        await CheckTagsAsync(options.Tags, cancellationToken).ConfigureAwait(false);
         var response = await Api.CreateVersionAsync(new CreateModelVersionRequest
         {
             Name = modelName,
@@ -95,14 +97,14 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
 
     public override async Task<ModelVersion> GetVersionAsync(string modelName, string version, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(version);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(version);
         return ToVersion((await Api.GetVersionAsync(modelName, version, cancellationToken).ConfigureAwait(false)).ModelVersion);
     }
 
     public override MlopsPageable<ModelVersion> ListVersionsAsync(string modelName, ModelVersionQuery? query = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
+        MlopsGuard.NotEmpty(modelName);
         query ??= new ModelVersionQuery();
         var fixedClauses = new List<string> { $"name = {MLflowSearch.Literal(modelName)}" };
         if (query.RunId is { Length: > 0 } runId)
@@ -119,63 +121,63 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
 
     public override async Task<ModelVersion> UpdateVersionAsync(string modelName, string version, ModelUpdate update, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(version);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(version);
         ArgumentNullException.ThrowIfNull(update);
         return ToVersion((await Api.UpdateVersionAsync(new RegistryRequest { Name = modelName, Version = version, Description = update.Description }, cancellationToken).ConfigureAwait(false)).ModelVersion);
     }
 
     public override Task DeleteVersionAsync(string modelName, string version, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(version);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(version);
         return Api.DeleteVersionAsync(new RegistryRequest { Name = modelName, Version = version }, cancellationToken);
     }
 
-    public override Task SetVersionTagAsync(string modelName, string version, string key, string value, CancellationToken cancellationToken = default)
+    public override async Task SetVersionTagAsync(string modelName, string version, string key, string value, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(version);
-        CheckTags(new Dictionary<string, string> { [key] = value });
-        return Api.SetVersionTagAsync(new RegistryRequest { Name = modelName, Version = version, Key = key, Value = value }, cancellationToken);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(version);
+        await CheckTagsAsync(new Dictionary<string, string> { [key] = value }, cancellationToken).ConfigureAwait(false);
+        await Api.SetVersionTagAsync(new RegistryRequest { Name = modelName, Version = version, Key = key, Value = value }, cancellationToken).ConfigureAwait(false);
     }
 
     public override Task DeleteVersionTagAsync(string modelName, string version, string key, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(version);
-        ArgumentException.ThrowIfNullOrEmpty(key);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(version);
+        MlopsGuard.NotEmpty(key);
         return Api.DeleteVersionTagAsync(new RegistryRequest { Name = modelName, Version = version, Key = key }, cancellationToken);
     }
 
     public override Task SetAliasAsync(string modelName, string alias, string version, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(alias);
-        ArgumentException.ThrowIfNullOrEmpty(version);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(alias);
+        MlopsGuard.NotEmpty(version);
         return Api.SetAliasAsync(new RegistryRequest { Name = modelName, Alias = alias, Version = version }, cancellationToken);
     }
 
     public override Task DeleteAliasAsync(string modelName, string alias, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(alias);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(alias);
         return Api.DeleteAliasAsync(new RegistryRequest { Name = modelName, Alias = alias }, cancellationToken);
     }
 
     public override async Task<ModelVersion> GetVersionByAliasAsync(string modelName, string alias, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(alias);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(alias);
         return ToVersion((await Api.GetVersionByAliasAsync(modelName, alias, cancellationToken).ConfigureAwait(false)).ModelVersion);
     }
 
     /// <summary>Stages are deprecated in MLflow (since 2.9) in favour of aliases; kept for older servers and workflows.</summary>
     public override async Task<ModelVersion> TransitionStageAsync(string modelName, string version, string stage, bool archiveExistingVersions = false, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(version);
-        ArgumentException.ThrowIfNullOrEmpty(stage);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(version);
+        MlopsGuard.NotEmpty(stage);
         return ToVersion((await Api.TransitionStageAsync(new RegistryRequest
         {
             Name = modelName, Version = version, Stage = stage, ArchiveExistingVersions = archiveExistingVersions,
@@ -184,8 +186,8 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
 
     public override MlopsPageable<ArtifactInfo> ListVersionFilesAsync(string modelName, string version, string? path = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(version);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(version);
         var relative = MLflowArtifactPaths.Split(path, allowEmpty: true);
         var prefix = MLflowArtifactPaths.Join(relative);
         return new RechunkedPageable<ArtifactInfo>(async (_, _, ct) =>
@@ -199,8 +201,8 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
 
     public override async Task<Stream> DownloadVersionFileAsync(string modelName, string version, string path, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(version);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(version);
         var relative = MLflowArtifactPaths.Split(path, allowEmpty: false);
         var root = await VersionRootAsync(modelName, version, "Models.DownloadVersionFile", cancellationToken).ConfigureAwait(false);
         return await backend.ArtifactsApi.DownloadAsync(MLflowArtifactPaths.Join([.. root, .. relative]), cancellationToken).ConfigureAwait(false);
@@ -214,13 +216,22 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
             $"version {version} of '{modelName}' is stored at '{uri}', which the MLflow server does not proxy; read it from that store directly, or register versions from mlflow-artifacts:/ locations (server started with --serve-artifacts).");
     }
 
-    /// <summary>Registry tags: key ≤ 250, value ≤ 5000 (the 2.17.2 limit; 3.x allows more, the smaller limit is safe for both).</summary>
-    private static void CheckTags(IReadOnlyDictionary<string, string>? tags)
+    /// <summary>
+    /// Registry tags: key ≤ 250, value ≤ 100 000 (MLflow 3.0.1+, recorded accepting 5001 characters on 3.11) or
+    /// ≤ 5000 on older servers (2.17.2 refuses more). Only a value over 5000 needs the server version (probed once).
+    /// </summary>
+    private async Task CheckTagsAsync(IReadOnlyDictionary<string, string>? tags, CancellationToken ct)
     {
+        var longest = 0;
         foreach (var (key, value) in tags ?? new Dictionary<string, string>())
         {
             LimitChecks.Key("tag", key, Limits);
             LimitChecks.Value($"tag '{key}' value", value, RegistryTagValueLimit);
+            longest = Math.Max(longest, value.Length);
+        }
+        if (longest > LegacyRegistryTagValueLimit && await backend.GetServerVersionAsync(ct).ConfigureAwait(false) < s_longRegistryTags)
+        {
+            throw MlopsGuard.Invalid($"A registry tag value is {longest} characters; MLflow before {s_longRegistryTags} allows at most {LegacyRegistryTagValueLimit}.");
         }
     }
 

@@ -21,7 +21,7 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
 
     public override async Task<Experiment> CreateExperimentAsync(string name, ExperimentCreateOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
+        MlopsGuard.NotEmpty(name);
         var tags = new List<KeyValuePair<string, string>>(options?.Tags ?? new Dictionary<string, string>());
         if (options?.Description is { } description)
         {
@@ -38,14 +38,14 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
 
     public override async Task<Experiment> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(experimentId);
+        MlopsGuard.NotEmpty(experimentId);
         var response = await Api.GetExperimentAsync(experimentId, cancellationToken).ConfigureAwait(false);
         return MLflowMapper.ToExperiment(Name, response.Experiment ?? new ExperimentDto());
     }
 
     public override async Task<Experiment> GetExperimentByNameAsync(string name, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
+        MlopsGuard.NotEmpty(name);
         var response = await Api.GetExperimentByNameAsync(name, cancellationToken).ConfigureAwait(false);
         return MLflowMapper.ToExperiment(Name, response.Experiment ?? new ExperimentDto());
     }
@@ -72,13 +72,13 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
 
     public override Task DeleteExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(experimentId);
+        MlopsGuard.NotEmpty(experimentId);
         return Api.DeleteExperimentAsync(new ExperimentRequest { ExperimentId = experimentId }, cancellationToken);
     }
 
     public override Task RestoreExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(experimentId);
+        MlopsGuard.NotEmpty(experimentId);
         return Api.RestoreExperimentAsync(new ExperimentRequest { ExperimentId = experimentId }, cancellationToken);
     }
 
@@ -86,7 +86,7 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
 
     public override async Task<Run> CreateRunAsync(string experimentId, RunCreateOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(experimentId);
+        MlopsGuard.NotEmpty(experimentId);
         if (options?.RunId is not null)
         {
             throw new MlopsNotSupportedException(Name, "Runs.CreateRun", "MLflow assigns run ids itself; leave RunCreateOptions.RunId unset.");
@@ -111,7 +111,7 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
 
     private async Task<RunDto> GetRunDtoAsync(string runId, CancellationToken ct)
     {
-        ArgumentException.ThrowIfNullOrEmpty(runId);
+        MlopsGuard.RunId(runId);
         var response = await Api.GetRunAsync(runId, ct).ConfigureAwait(false);
         return response.Run ?? new RunDto();
     }
@@ -162,13 +162,13 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
 
     public override async Task LogBatchAsync(RunRef run, RunLogBatch batch, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(run.Id);
+        MlopsGuard.RunId(run);
         ArgumentNullException.ThrowIfNull(batch);
         foreach (var metric in batch.Metrics)
         {
             if (metric.Timestamp < DateTimeOffset.UnixEpoch)
             {
-                throw new MlopsValidationException($"Metric '{metric.Key}' has timestamp {metric.Timestamp:O}; MLflow needs a timestamp at or after 1970-01-01.");
+                throw MlopsGuard.Invalid($"Metric '{metric.Key}' has timestamp {metric.Timestamp:O}; MLflow needs a timestamp at or after 1970-01-01.");
             }
         }
         // Split validates keys and values first: nothing is sent when anything would be rejected or truncated.
@@ -186,22 +186,22 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
 
     public override Task SetTagAsync(RunRef run, string key, string value, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(run.Id);
+        MlopsGuard.RunId(run);
         RunLogBatchSplitter.Validate(new RunLogBatch { Tags = [new(key, value)] }, Limits);
         return Api.SetTagAsync(new RunRequest { RunId = run.Id, Key = key, Value = value }, cancellationToken);
     }
 
     public override Task DeleteTagAsync(RunRef run, string key, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(run.Id);
-        ArgumentException.ThrowIfNullOrEmpty(key);
+        MlopsGuard.RunId(run);
+        MlopsGuard.NotEmpty(key);
         return Api.DeleteTagAsync(new RunRequest { RunId = run.Id, Key = key }, cancellationToken);
     }
 
     public override MlopsPageable<MetricPoint> GetMetricHistoryAsync(RunRef run, string metricKey, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(run.Id);
-        ArgumentException.ThrowIfNullOrEmpty(metricKey);
+        MlopsGuard.RunId(run);
+        MlopsGuard.NotEmpty(metricKey);
         return new RechunkedPageable<MetricPoint>(async (token, size, ct) =>
         {
             // 2.x returns the whole history whatever max_results says (re-chunked to the caller's page size);
@@ -219,11 +219,11 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
 
     public override async Task<Run> EndAsync(RunRef run, RunStatus status, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(run.Id);
+        MlopsGuard.RunId(run);
         if (status is not (RunStatus.Succeeded or RunStatus.Failed or RunStatus.Canceled))
         {
             // The server silently ignores status names it does not know: validate here.
-            throw new MlopsValidationException($"A run ends Succeeded, Failed or Canceled (MLflow FINISHED, FAILED, KILLED); {status} is not a terminal status.");
+            throw MlopsGuard.Invalid($"A run ends Succeeded, Failed or Canceled (MLflow FINISHED, FAILED, KILLED); {status} is not a terminal status.");
         }
         await Api.UpdateRunAsync(new RunRequest
         {
@@ -245,7 +245,7 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
 
     public override Task DeleteAsync(RunRef run, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(run.Id);
+        MlopsGuard.RunId(run);
         _artifactRoots.TryRemove(run.Id, out _);
         return Api.DeleteRunAsync(new RunRequest { RunId = run.Id }, cancellationToken);
     }
@@ -269,7 +269,7 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
 
     public override MlopsPageable<ArtifactInfo> ListArtifactsAsync(RunRef run, string? path = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(run.Id);
+        MlopsGuard.RunId(run);
         var directory = MLflowArtifactPaths.Join(MLflowArtifactPaths.Split(path, allowEmpty: true));
         return new RechunkedPageable<ArtifactInfo>(async (token, _, ct) =>
         {
@@ -290,7 +290,7 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
     /// <summary>The proxy path of the run's artifact root, from its artifact_uri (cached per run; bounded).</summary>
     private async Task<string[]> ArtifactRootAsync(string runId, string operation, CancellationToken ct)
     {
-        ArgumentException.ThrowIfNullOrEmpty(runId);
+        MlopsGuard.RunId(runId);
         if (_artifactRoots.TryGetValue(runId, out var cached))
         {
             return cached;

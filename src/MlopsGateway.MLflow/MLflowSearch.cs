@@ -20,7 +20,7 @@ internal static class MLflowSearch
         {
             if (!double.IsFinite(metric.Value))
             {
-                throw new MlopsValidationException($"Metric predicate on '{metric.Key}' needs a finite value; MLflow cannot compare with {metric.Value}.");
+                throw MlopsGuard.Invalid($"Metric predicate on '{metric.Key}' needs a finite value; MLflow cannot compare with {metric.Value}.");
             }
             clauses.Add($"metrics.{Key(metric.Key)} {Operator(metric.Operator)} {metric.Value.ToString("R", CultureInfo.InvariantCulture)}");
         }
@@ -82,9 +82,9 @@ internal static class MLflowSearch
                 RunSortField.StartTime => "attributes.start_time",
                 RunSortField.EndTime => "attributes.end_time",
                 RunSortField.Name => "attributes.run_name",
-                RunSortField.Metric => "metrics." + Key(o.Key ?? throw new MlopsValidationException("RunOrdering by Metric needs Key (the metric name).")),
-                RunSortField.Param => "params." + Key(o.Key ?? throw new MlopsValidationException("RunOrdering by Param needs Key (the param name).")),
-                _ => throw new MlopsValidationException($"Unknown run sort field {o.Field}."),
+                RunSortField.Metric => "metrics." + Key(o.Key ?? throw MlopsGuard.Invalid("RunOrdering by Metric needs Key (the metric name).")),
+                RunSortField.Param => "params." + Key(o.Key ?? throw MlopsGuard.Invalid("RunOrdering by Param needs Key (the param name).")),
+                _ => throw MlopsGuard.Invalid($"Unknown run sort field {o.Field}."),
             };
             return field + (o.Descending ? " DESC" : " ASC");
         }).ToList();
@@ -110,7 +110,7 @@ internal static class MLflowSearch
     {
         if (string.IsNullOrEmpty(key))
         {
-            throw new MlopsValidationException("A filter key must not be empty.");
+            throw MlopsGuard.Invalid("A filter key must not be empty.");
         }
         if (key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
         {
@@ -118,7 +118,7 @@ internal static class MLflowSearch
         }
         if (key.Contains('`', StringComparison.Ordinal))
         {
-            throw new MlopsValidationException($"The key '{key}' contains a backtick, which MLflow's filter language cannot quote.");
+            throw MlopsGuard.Invalid($"The key '{key}' contains a backtick, which MLflow's filter language cannot quote.");
         }
         return "`" + key + "`";
     }
@@ -135,7 +135,7 @@ internal static class MLflowSearch
         {
             return "\"" + value + "\"";
         }
-        throw new MlopsValidationException($"The value '{value}' holds both quote characters, which MLflow's filter language cannot express.");
+        throw MlopsGuard.Invalid($"The value '{value}' holds both quote characters, which MLflow's filter language cannot express.");
     }
 
     private static string Operator(ComparisonOperator op) => op switch
@@ -146,7 +146,7 @@ internal static class MLflowSearch
         ComparisonOperator.LessThanOrEqual => "<=",
         ComparisonOperator.GreaterThan => ">",
         ComparisonOperator.GreaterThanOrEqual => ">=",
-        _ => throw new MlopsValidationException($"Unknown comparison {op}."),
+        _ => throw MlopsGuard.Invalid($"Unknown comparison {op}."),
     };
 
     private static readonly IReadOnlyDictionary<string, string> EmptyTags = new Dictionary<string, string>();
@@ -165,16 +165,16 @@ internal static class MLflowArtifactPaths
     {
         if (string.IsNullOrEmpty(path))
         {
-            return allowEmpty ? [] : throw new MlopsValidationException("An artifact path is required.");
+            return allowEmpty ? [] : throw MlopsGuard.Invalid("An artifact path is required.");
         }
         if (path.StartsWith('/') || path.Contains('\\', StringComparison.Ordinal) || path.Any(char.IsControl))
         {
-            throw new MlopsValidationException($"The artifact path '{path}' must be relative, use '/' separators and hold no control characters.");
+            throw MlopsGuard.Invalid($"The artifact path '{path}' must be relative, use '/' separators and hold no control characters.");
         }
         var segments = path.TrimEnd('/').Split('/');
         if (segments.Any(s => s is "" or "." or ".."))
         {
-            throw new MlopsValidationException($"The artifact path '{path}' must not contain '..', '.' or empty segments (path traversal is rejected before sending).");
+            throw MlopsGuard.Invalid($"The artifact path '{path}' must not contain '..', '.' or empty segments (path traversal is rejected before sending).");
         }
         return segments;
     }

@@ -42,7 +42,7 @@ public sealed class MLflowTrackingClient
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task LogInputsAsync(RunRef run, IEnumerable<MLflowDataset> datasets, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(run.Id);
+        MlopsGuard.RunId(run);
         ArgumentNullException.ThrowIfNull(datasets);
         var inputs = datasets.Select(d =>
         {
@@ -65,7 +65,7 @@ public sealed class MLflowTrackingClient
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task SetExperimentTagAsync(string experimentId, string key, string value, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(experimentId);
+        MlopsGuard.NotEmpty(experimentId);
         LimitChecks.Key("experiment tag", key, MLflowBackend.Limits);
         LimitChecks.Value($"experiment tag '{key}' value", value, 5000);
         return Api.SetExperimentTagAsync(new ExperimentRequest { ExperimentId = experimentId, Key = key, Value = value }, cancellationToken);
@@ -77,8 +77,8 @@ public sealed class MLflowTrackingClient
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task DeleteExperimentTagAsync(string experimentId, string key, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(experimentId);
-        ArgumentException.ThrowIfNullOrEmpty(key);
+        MlopsGuard.NotEmpty(experimentId);
+        MlopsGuard.NotEmpty(key);
         await _backend.RequireVersionAsync(s_experimentTagDelete, "MLflow.DeleteExperimentTag", cancellationToken).ConfigureAwait(false);
         await Api.DeleteExperimentTagAsync(new ExperimentRequest { ExperimentId = experimentId, Key = key }, cancellationToken).ConfigureAwait(false);
     }
@@ -89,8 +89,8 @@ public sealed class MLflowTrackingClient
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task RenameExperimentAsync(string experimentId, string newName, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(experimentId);
-        ArgumentException.ThrowIfNullOrEmpty(newName);
+        MlopsGuard.NotEmpty(experimentId);
+        MlopsGuard.NotEmpty(newName);
         return Api.UpdateExperimentAsync(new ExperimentRequest { ExperimentId = experimentId, NewName = newName }, cancellationToken);
     }
 
@@ -99,7 +99,7 @@ public sealed class MLflowTrackingClient
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task RestoreRunAsync(RunRef run, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(run.Id);
+        MlopsGuard.RunId(run);
         return Api.RestoreRunAsync(new RunRequest { RunId = run.Id }, cancellationToken);
     }
 
@@ -115,8 +115,8 @@ public sealed class MLflowTrackingClient
     /// <returns>The artifact URI; an unknown model or version is <see cref="MlopsNotFoundException"/>.</returns>
     public async Task<string> GetModelVersionDownloadUriAsync(string modelName, string version, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(version);
+        MlopsGuard.NotEmpty(modelName);
+        MlopsGuard.NotEmpty(version);
         return (await _backend.RegistryApi.GetDownloadUriAsync(modelName, version, cancellationToken).ConfigureAwait(false)).ArtifactUri ?? string.Empty;
     }
 
@@ -130,7 +130,7 @@ public sealed class MLflowTrackingClient
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<IReadOnlyList<ModelVersion>> GetLatestVersionsAsync(string modelName, IEnumerable<string>? stages = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
+        MlopsGuard.NotEmpty(modelName);
         var page = await _backend.RegistryApi.GetLatestVersionsAsync(modelName, stages ?? [], cancellationToken).ConfigureAwait(false);
         return (page.ModelVersions ?? []).Select(v => MLflowMapper.ToVersion(_backend.Name, v)).ToList();
     }
@@ -146,7 +146,7 @@ public sealed class MLflowTrackingClient
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<MLflowLoggedModel> CreateLoggedModelAsync(string experimentId, MLflowLoggedModelCreateOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(experimentId);
+        MlopsGuard.NotEmpty(experimentId);
         options ??= new MLflowLoggedModelCreateOptions();
         foreach (var key in (options.Params?.Keys ?? []).Concat(options.Tags?.Keys ?? []))
         {
@@ -170,7 +170,7 @@ public sealed class MLflowTrackingClient
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<MLflowLoggedModel> GetLoggedModelAsync(string modelId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelId);
+        MlopsGuard.NotEmpty(modelId);
         await _backend.RequireVersionAsync(s_loggedModels, "MLflow.GetLoggedModel", cancellationToken).ConfigureAwait(false);
         return ToLoggedModel((await _backend.LoggedModelsApi.GetAsync(modelId, cancellationToken).ConfigureAwait(false)).Model);
     }
@@ -184,13 +184,11 @@ public sealed class MLflowTrackingClient
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<MLflowLoggedModel> FinalizeLoggedModelAsync(string modelId, MLflowLoggedModelStatus status, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelId);
-        if (status is not (MLflowLoggedModelStatus.Ready or MLflowLoggedModelStatus.UploadFailed))
-        {
-            throw new ArgumentOutOfRangeException(nameof(status), status, "A logged model is finalized as Ready or UploadFailed.");
-        }
+        MlopsGuard.NotEmpty(modelId);
+        MlopsGuard.That(status is MLflowLoggedModelStatus.Ready or MLflowLoggedModelStatus.UploadFailed,
+            $"A logged model is finalized as Ready or UploadFailed, not {status}.");
         await _backend.RequireVersionAsync(s_loggedModels, "MLflow.FinalizeLoggedModel", cancellationToken).ConfigureAwait(false);
-        return ToLoggedModel((await _backend.LoggedModelsApi.FinalizeAsync(modelId, new FinalizeLoggedModelRequest { ModelId = modelId, Status = (int)status }, cancellationToken).ConfigureAwait(false)).Model);
+        return ToLoggedModel((await _backend.LoggedModelsApi.FinalizeAsync(modelId, new FinalizeLoggedModelRequest { ModelId = modelId, Status = MLflowMapper.LoggedModelStatusName(status) }, cancellationToken).ConfigureAwait(false)).Model);
     }
 
     /// <summary>
@@ -204,19 +202,14 @@ public sealed class MLflowTrackingClient
     /// <param name="cancellationToken">Cancels every page fetch.</param>
     public MlopsPageable<MLflowLoggedModel> SearchLoggedModelsAsync(IEnumerable<string> experimentIds, string? filter = null, int? pageSize = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(experimentIds);
-        var ids = experimentIds.ToList();
-        if (ids.Count == 0 || ids.Any(string.IsNullOrEmpty))
-        {
-            throw new ArgumentException("Give at least one experiment id, none empty.", nameof(experimentIds));
-        }
+        var ids = MlopsGuard.NotEmpty(experimentIds);
         var limits = MLflowBackend.Limits;
         return MlopsPageable<MLflowLoggedModel>.Create(async (token, size, ct) =>
         {
             await _backend.RequireVersionAsync(s_loggedModels, "MLflow.SearchLoggedModels", ct).ConfigureAwait(false);
             var page = await _backend.LoggedModelsApi.SearchAsync(new SearchLoggedModelsRequest
             {
-                ExperimentIds = ids, Filter = filter, MaxResults = limits.ClampPageSize(size), PageToken = token,
+                ExperimentIds = [.. ids], Filter = filter, MaxResults = limits.ClampPageSize(size), PageToken = token,
             }, ct).ConfigureAwait(false);
             return new MlopsPage<MLflowLoggedModel>((page.Models ?? []).Select(ToLoggedModel).ToList(), page.NextPageToken);
         }, limits.ClampPageSize(pageSize), cancellationToken);

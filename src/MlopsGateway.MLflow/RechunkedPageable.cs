@@ -56,7 +56,7 @@ internal sealed class RechunkedPageable<T>(MlopsPageFetcher<T> fetchServerPage, 
         var colon = token.IndexOf(':', StringComparison.Ordinal);
         if (colon <= 0 || !int.TryParse(token.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var skip))
         {
-            throw new MlopsValidationException($"'{token}' is not a continuation token of this listing.");
+            throw MlopsGuard.Invalid($"'{token}' is not a continuation token of this listing.");
         }
         var server = token[(colon + 1)..];
         return (skip, server.Length == 0 ? null : server);

@@ -139,7 +139,7 @@ public sealed class MetaflowMetadataClient
     public async Task<IReadOnlyList<string>> FilterTasksAsync(string runId, string step, string fieldName, string pattern, CancellationToken cancellationToken = default)
     {
         var run = MetaflowRunRef.Parse(runId, _backend.Context);
-        ArgumentException.ThrowIfNullOrEmpty(fieldName);
+        MlopsGuard.NotEmpty(fieldName);
         ArgumentNullException.ThrowIfNull(pattern);
         try
         {
@@ -147,7 +147,7 @@ public sealed class MetaflowMetadataClient
         }
         catch (ArgumentException ex)
         {
-            throw new MlopsValidationException($"'{pattern}' is not a valid regular expression: {ex.Message}");
+            throw MlopsGuard.Invalid($"'{pattern}' is not a valid regular expression: {ex.Message}");
         }
         await _backend.RequireVersionAsync(MetaflowBackend.TaskFilteringVersion, "Metadata.FilterTasks", "task filtering", cancellationToken).ConfigureAwait(false);
         var result = new List<string>();
@@ -241,7 +241,7 @@ public sealed class MetaflowMetadataClient
         var run = MetaflowRunRef.Parse(runId, _backend.Context);
         if ((taskId is not null && step is null) || (attempt is not null && taskId is null))
         {
-            throw new MlopsValidationException("A task needs its step, and an attempt needs its task.");
+            throw MlopsGuard.Invalid("A task needs its step, and an attempt needs its task.");
         }
         return Pageable(ct => (step, taskId) switch
         {
@@ -288,7 +288,7 @@ public sealed class MetaflowMetadataClient
             MetaflowValidation.Length(a.ContentType, $"content type of artifact '{a.Name}'");
             if (!keys.Add((a.Attempt, a.Name)))
             {
-                throw new MlopsValidationException($"Artifact '{a.Name}' appears twice for attempt {a.Attempt}; the service would store only the first.");
+                throw MlopsGuard.Invalid($"Artifact '{a.Name}' appears twice for attempt {a.Attempt}; the service would store only the first.");
             }
             body.Add(new ArtifactWriteDto
             {

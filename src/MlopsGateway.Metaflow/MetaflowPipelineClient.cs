@@ -33,7 +33,7 @@ internal sealed class MetaflowPipelineClient(MetaflowBackend backend) : Pipeline
     /// <summary>Every task of every step (the <c>_parameters</c> pseudo-step excluded), with its latest attempt's status and timings.</summary>
     public override MlopsPageable<TaskRun> ListTaskRunsAsync(RunRef run, CancellationToken cancellationToken = default)
     {
-        var reference = MetaflowRunRef.Parse(run.Id, Context);
+        var reference = MetaflowRunRef.Parse(MlopsGuard.RunId(run), Context);
         var size = backend.Capabilities.Limits.DefaultPageSize;
         return new StreamingPageable<TaskRun>(ct => ListTaskRunsAsync(reference, ct), size, cancellationToken);
     }

@@ -67,7 +67,7 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
 
     public override async Task<Run> EndAsync(RunRef run, RunStatus status, CancellationToken cancellationToken = default)
     {
-        var reference = MetaflowRunRef.Parse(run.Id, Context);
+        var reference = MetaflowRunRef.Parse(MlopsGuard.RunId(run), Context);
         if (status is not (RunStatus.Succeeded or RunStatus.Failed or RunStatus.Canceled))
         {
             throw MlopsErrors.Create(MlopsErrorKind.Validation, $"A run ends Succeeded, Failed or Canceled, not {status}.", Context);
@@ -90,7 +90,7 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
 
     public override async Task<Run> GetAsync(RunRef run, CancellationToken cancellationToken = default)
     {
-        var reference = MetaflowRunRef.Parse(run.Id, Context);
+        var reference = MetaflowRunRef.Parse(MlopsGuard.RunId(run), Context);
         var dto = await Api.GetRunAsync(reference, cancellationToken).ConfigureAwait(false);
         var status = DeriveStatusAsync(dto, cancellationToken);
         var parameters = ReadParameterNamesAsync(reference, cancellationToken);
@@ -117,7 +117,7 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
 
     public override Task DeleteTagAsync(RunRef run, string key, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(key);
+        MlopsGuard.NotEmpty(key);
         return MutateAsync(run, [], key, "Runs.DeleteTag", cancellationToken);
     }
 
@@ -139,7 +139,7 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
     /// </summary>
     private async Task MutateAsync(RunRef run, IReadOnlyList<KeyValuePair<string, string>> writes, string? delete, string operation, CancellationToken ct)
     {
-        var reference = MetaflowRunRef.Parse(run.Id, Context);
+        var reference = MetaflowRunRef.Parse(MlopsGuard.RunId(run), Context);
         var finals = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in writes)
         {
@@ -148,7 +148,7 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
         }
         if (delete is not null && delete.StartsWith(MetaflowTags.Prefix, StringComparison.Ordinal))
         {
-            throw new MlopsValidationException($"Tag keys starting with '{MetaflowTags.Prefix}' are reserved for the gateway's key=value encoding.");
+            throw MlopsGuard.Invalid($"Tag keys starting with '{MetaflowTags.Prefix}' are reserved for the gateway's key=value encoding.");
         }
         await backend.RequireVersionAsync(MetaflowBackend.TagMutationVersion, operation, "tag mutation", ct).ConfigureAwait(false);
         var current = await Api.GetRunAsync(reference, ct).ConfigureAwait(false);

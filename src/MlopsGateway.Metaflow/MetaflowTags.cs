@@ -17,11 +17,11 @@ internal static class MetaflowTags
     {
         if (string.IsNullOrEmpty(key))
         {
-            throw new MlopsValidationException("A tag key must not be empty.");
+            throw MlopsGuard.Invalid("A tag key must not be empty.");
         }
         if (key.StartsWith(Prefix, StringComparison.Ordinal))
         {
-            throw new MlopsValidationException($"Tag keys starting with '{Prefix}' are reserved for the gateway's key=value encoding.");
+            throw MlopsGuard.Invalid($"Tag keys starting with '{Prefix}' are reserved for the gateway's key=value encoding.");
         }
         if (string.IsNullOrEmpty(value))
         {
@@ -29,7 +29,7 @@ internal static class MetaflowTags
         }
         if (key.Contains('=', StringComparison.Ordinal))
         {
-            throw new MlopsValidationException($"The tag key '{key}' contains '='; a tag with a value needs a key without '=' (or use the whole text as a key with an empty value).");
+            throw MlopsGuard.Invalid($"The tag key '{key}' contains '='; a tag with a value needs a key without '=' (or use the whole text as a key with an empty value).");
         }
         return Prefix + key + "=" + value;
     }

@@ -11,12 +11,12 @@ internal static class MetaflowValidation
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            throw new MlopsValidationException($"The Metaflow {what} must not be empty.");
+            throw MlopsGuard.Invalid($"The Metaflow {what} must not be empty.");
         }
         Length(value, what);
         if (value.Contains('/', StringComparison.Ordinal))
         {
-            throw new MlopsValidationException($"The Metaflow {what} '{value}' must not contain '/'.");
+            throw MlopsGuard.Invalid($"The Metaflow {what} '{value}' must not contain '/'.");
         }
     }
 
@@ -24,7 +24,7 @@ internal static class MetaflowValidation
     {
         if (value is not null && value.Length > MetaflowBackend.MaxFieldLength)
         {
-            throw new MlopsValidationException(
+            throw MlopsGuard.Invalid(
                 $"The Metaflow {what} is {value.Length} characters; the service stores at most {MetaflowBackend.MaxFieldLength} and silently drops longer rows.");
         }
     }
@@ -34,7 +34,7 @@ internal static class MetaflowValidation
         Name(runId, "run id");
         if (Wire.MetaflowId.IsNumericText(runId))
         {
-            throw new MlopsValidationException(
+            throw MlopsGuard.Invalid(
                 $"The Metaflow run id '{runId}' is numeric; numbers are assigned by the service. Choose a non-numeric id such as 'argo-{runId}'.");
         }
     }
@@ -44,7 +44,7 @@ internal static class MetaflowValidation
         Name(taskName, "task name");
         if (Wire.MetaflowId.IsNumericText(taskName))
         {
-            throw new MlopsValidationException(
+            throw MlopsGuard.Invalid(
                 $"The Metaflow task name '{taskName}' is numeric; task numbers are assigned by the service. Choose a non-numeric name.");
         }
     }

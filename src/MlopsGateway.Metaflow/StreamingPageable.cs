@@ -57,6 +57,6 @@ internal sealed class StreamingPageable<T>(Func<CancellationToken, IAsyncEnumera
         {
             return skip;
         }
-        throw new MlopsValidationException($"'{token}' is not a continuation token of a Metaflow listing (expected 'skip:N').");
+        throw MlopsGuard.Invalid($"'{token}' is not a continuation token of a Metaflow listing (expected 'skip:N').");
     }
 }

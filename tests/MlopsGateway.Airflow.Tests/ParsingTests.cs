@@ -110,6 +110,22 @@ public sealed class ParsingTests
     }
 
     [Fact]
+    public void A_unique_key_409_says_what_collided_without_the_SQL_statement()
+    {
+        var parsed = new AirflowErrorParser("admin").Parse(HttpStatusCode.Conflict, "application/json",
+            """{"detail":{"reason":"Unique constraint violation","statement":"INSERT INTO dag_run (dag_id, run_id) VALUES (?, ?)","orig_error":"UNIQUE constraint failed: dag_run.dag_id, dag_run.run_id"}}""");
+
+        parsed.Should().Be(new BackendError("Unique constraint violation", "Unique constraint violation: UNIQUE constraint failed: dag_run.dag_id, dag_run.run_id"));
+    }
+
+    [Theory]
+    [InlineData(403, """{"detail":"Invalid JWT token"}""", MlopsErrorKind.Authentication)]
+    [InlineData(403, """{"detail":"Forbidden"}""", null)]
+    [InlineData(401, """{"detail":"Token Expired"}""", null)]
+    public void A_403_for_a_token_Airflow_cannot_verify_is_an_authentication_failure(int status, string body, MlopsErrorKind? kind)
+        => new AirflowErrorParser("admin").Parse((HttpStatusCode)status, "application/json", body).Kind.Should().Be(kind);
+
+    [Fact]
     public void V2_error_bodies_give_messages_codes_and_leave_the_kind_to_the_status()
     {
         var parser = new AirflowErrorParser("admin");
@@ -123,6 +139,7 @@ public sealed class ParsingTests
 
         validation.Message.Should().Be("Airflow rejected the request: body.logical_date: Field required; query.limit.0: bad");
         validation.Kind.Should().BeNull();
+        validation.Code.Should().Be("missing", "a 422's first item type is the error code");
         conflict.Should().Be(new BackendError("Unique constraint violation", "Serialized DAG run already exists"));
         expired.Message.Should().Be("Token Expired");
         html.Message.Should().Contain("non-JSON").And.Contain("Not Found");

@@ -119,7 +119,7 @@ public sealed class ContractTests(PrismMocks prism) : IClassFixture<PrismMocks>
             PipelineVersionReference = new KfpPipelineVersionReference { PipelineId = "p-1" },
             RuntimeConfig = new KfpRuntimeConfig { Parameters = new JsonObject { ["lr"] = 0.1 } },
             MaxConcurrency = KfpMapping.Int64(2),
-            Trigger = new KfpTrigger { CronSchedule = new KfpCronSchedule { Cron = "0 0 * * * *", StartTime = DateTimeOffset.UnixEpoch.AddYears(56) } },
+            Trigger = new KfpTrigger { CronSchedule = new KfpCronSchedule { Cron = "0 0 * * * *", StartTime = KfpMapping.Timestamp(DateTimeOffset.UnixEpoch.AddYears(56)) } },
             Mode = "ENABLE",
             NoCatchup = true,
             ExperimentId = "e-1",

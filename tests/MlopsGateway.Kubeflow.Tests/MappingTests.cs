@@ -56,7 +56,7 @@ public sealed class MappingTests
     [Fact]
     public void The_epoch_placeholder_of_an_unfinished_run_is_no_end_time()
     {
-        var run = KfpMapping.ToRun(new KfpRun { RunId = "r", State = "RUNNING", FinishedAt = DateTimeOffset.UnixEpoch }, "kfp");
+        var run = KfpMapping.ToRun(new KfpRun { RunId = "r", State = "RUNNING", FinishedAt = "1970-01-01T00:00:00Z" }, "kfp");
 
         run.EndTime.Should().BeNull();
     }
@@ -67,7 +67,7 @@ public sealed class MappingTests
         var task = new KfpTaskDetail
         {
             TaskId = "t1", DisplayName = "train", State = "FAILED", PodName = "pod-1",
-            StartTime = DateTimeOffset.Parse("2026-01-02T03:04:07Z"), EndTime = DateTimeOffset.Parse("2026-01-02T03:05:07Z"),
+            StartTime = "2026-01-02T03:04:07Z", EndTime = "2026-01-02T03:05:07Z",
             ExecutorDetail = new KfpExecutorDetail { FailedMainJobs = ["a", "b"] },
         };
 

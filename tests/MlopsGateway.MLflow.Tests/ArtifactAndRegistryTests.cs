@@ -234,7 +234,19 @@ public sealed class ArtifactAndRegistryTests
         await using var h = await MLflowHarness.StartAsync();
         await h.Models.Invoking(m => m.CreateModelAsync("m", new ModelCreateOptions { Tags = new Dictionary<string, string> { ["big"] = new string('r', 5001) } }))
             .Should().ThrowAsync<MlopsValidationException>();
-        h.Fake.Requests.Should().BeEmpty();
+        h.Fake.ApiRequests.Should().BeEmpty("a 2.17 server refuses such a value: only the version is asked");
+    }
+
+    [Fact]
+    public async Task Registry_tag_values_up_to_100000_characters_are_sent_to_a_3_x_server()
+    {
+        await using var h = await MLflowHarness.StartAsync();
+        h.Fake.Version = "3.11.2.dev0";
+        await h.Models.CreateModelAsync("m");
+        await h.Models.SetModelTagAsync("m", "long", new string('w', 5001));
+        (await h.Models.GetModelAsync("m")).Tags["long"].Should().HaveLength(5001);
+        await h.Models.Invoking(m => m.SetModelTagAsync("m", "huge", new string('w', 100_001))).Should().ThrowAsync<MlopsValidationException>();
+        h.Fake.Requests.Count(r => r.Path == "/version").Should().Be(1);
     }
 
     [Fact]

@@ -58,8 +58,8 @@ public sealed class LoggedModelTests
         ready.Status.Should().Be(MLflowLoggedModelStatus.Ready);
         var patch = h.Fake.Requests[^1];
         (patch.Method, patch.Path).Should().Be(("PATCH", $"/api/2.0/mlflow/logged-models/{created.Id}"));
-        MLflowHarness.Body(patch).ToJsonString().Should().Be($$"""{"model_id":"{{created.Id}}","status":2}""", "the server only accepts the status as a number");
-        await h.Tracking.Invoking(t => t.FinalizeLoggedModelAsync(created.Id, MLflowLoggedModelStatus.Pending)).Should().ThrowAsync<ArgumentOutOfRangeException>();
+        MLflowHarness.Body(patch).ToJsonString().Should().Be($$"""{"model_id":"{{created.Id}}","status":"LOGGED_MODEL_READY"}""", "MLflow 3.11 was recorded taking the enum name (and refusing a bare READY)");
+        await h.Tracking.Invoking(t => t.FinalizeLoggedModelAsync(created.Id, MLflowLoggedModelStatus.Pending)).Should().ThrowAsync<MlopsValidationException>();
 
         await h.Tracking.Invoking(t => t.GetLoggedModelAsync("m-00000000000000000000000000000000")).Should().ThrowAsync<MlopsNotFoundException>();
         h.Fake.Requests.Count(r => r.Path == "/version").Should().Be(1, "the version is probed once for all calls");
@@ -89,6 +89,6 @@ public sealed class LoggedModelTests
         filtered.Should().ContainSingle().Which.Name.Should().Be("b");
         MLflowHarness.Body(h.Calls("logged-models/search")[^1])["max_results"]!.GetValue<int>().Should().Be(100);
         (await h.Tracking.SearchLoggedModelsAsync(["42"]).ToListAsync()).Should().BeEmpty("a missing models list is an empty page");
-        h.Tracking.Invoking(t => t.SearchLoggedModelsAsync([])).Should().Throw<ArgumentException>();
+        h.Tracking.Invoking(t => t.SearchLoggedModelsAsync([])).Should().Throw<MlopsValidationException>();
     }
 }

@@ -23,7 +23,7 @@ public sealed class TrackingRegistryExtrasTests
         call.Query.Should().Be("?name=m&version=1");
         call.Body.Should().BeNullOrEmpty();
         await h.Tracking.Invoking(t => t.GetModelVersionDownloadUriAsync("m", "9")).Should().ThrowAsync<MlopsNotFoundException>();
-        await h.Tracking.Invoking(t => t.GetModelVersionDownloadUriAsync("m", "")).Should().ThrowAsync<ArgumentException>();
+        await h.Tracking.Invoking(t => t.GetModelVersionDownloadUriAsync("m", "")).Should().ThrowAsync<MlopsValidationException>();
     }
 
     [Fact]

@@ -118,6 +118,6 @@ public sealed class StatusDerivationTests
         Value = value,
         Type = field,
         TsEpoch = ts,
-        Tags = [$"attempt_id:{attempt}"],
+        TagList = [$"attempt_id:{attempt}"],
     };
 }

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using MlopsGateway.Metaflow.Wire;
 using MlopsGateway.Testing;
 
@@ -26,6 +27,47 @@ public sealed class WireReplayTests
             parsed++;
         }
         parsed.Should().BeGreaterThan(60, "most recorded exchanges are JSON successes");
+    }
+
+    /// <summary>
+    /// Issue 15: the <c>Native</c> of every flow, run, task and artifact record is the row exactly as the service sent
+    /// it — ids keep their JSON kind (a numeric run as the string "24" on step rows stays a string), null tag lists stay null.
+    /// </summary>
+    [SharedFact]
+    public void Native_is_every_recorded_row_exactly_as_sent()
+    {
+        var compared = 0;
+        var problems = new List<string>();
+        foreach (var exchange in RecordedWire.All.Where(e => e.Status is >= 200 and < 300))
+        {
+            var type = RecordedWire.TypeOf(exchange);
+            if (type is null)
+            {
+                continue;
+            }
+            var value = JsonSerializer.Deserialize(RecordedWire.RawBody(exchange), type);
+            var rows = value is IEnumerable items and not string ? items.Cast<object>().ToList() : [value!];
+            var recorded = exchange.ResponseBody is JsonArray array ? array.ToList() : [exchange.ResponseBody];
+            for (var i = 0; i < rows.Count; i++)
+            {
+                System.Text.Json.JsonElement? native = rows[i] switch
+                {
+                    FlowDto flow => MetaflowMapper.ToPipeline(flow, "mf").Native,
+                    RunDto run => MetaflowMapper.ToRun(run, "mf", null).Native,
+                    TaskDto task => MetaflowMapper.ToTaskRun(task, "mf", new TaskAttemptSummary(), DateTimeOffset.UnixEpoch).Native,
+                    ArtifactDto artifact => MetaflowMapper.ToArtifact(artifact).Native,
+                    _ => null,
+                };
+                if (native is null)
+                {
+                    continue;
+                }
+                compared++;
+                problems.AddRange(NativeJson.Differences(native, recorded[i]).Select(d => $"{exchange}: {d}"));
+            }
+        }
+        problems.Should().BeEmpty();
+        compared.Should().BeGreaterThan(40);
     }
 
     [SharedFact]
@@ -61,6 +103,9 @@ public sealed class WireReplayTests
         JsonSerializer.Serialize(new MetaflowId("24"), MetaflowJsonContext.Default.MetaflowId).Should().Be("24");
         JsonSerializer.Serialize(new MetaflowId("argo-1"), MetaflowJsonContext.Default.MetaflowId).Should().Be("\"argo-1\"");
         JsonSerializer.Deserialize("\"7\"", MetaflowJsonContext.Default.MetaflowId).IsNumeric.Should().BeTrue();
+        var quoted = JsonSerializer.Deserialize("\"24\"", MetaflowJsonContext.Default.MetaflowId);
+        JsonSerializer.Serialize(quoted, MetaflowJsonContext.Default.MetaflowId).Should().Be("\"24\"", "a step row's \"24\" is written back as sent");
+        quoted.Should().Be(new MetaflowId("24"), "ids are equal by their text");
         var act = () => JsonSerializer.Deserialize("true", MetaflowJsonContext.Default.MetaflowId);
         act.Should().Throw<JsonException>();
     }

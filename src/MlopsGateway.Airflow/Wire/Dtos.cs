@@ -6,7 +6,10 @@ namespace MlopsGateway.Airflow.Wire;
 
 // Response DTOs. What both dialects send with the same meaning lives in the base class; what differs
 // (renamed, removed or added fields) lives in the V1/V2 subclass. Every DTO keeps unknown members in
-// Extra so the replay test can prove no field is silently dropped.
+// Extra so the replay test can prove no field is silently dropped. A DTO is also what Native is written
+// from, so it must write back exactly what the server sent: timestamps stay the server's text (Airflow 2
+// writes "+00:00", Airflow 3 "Z", with the fraction as sent) and are parsed only when mapped, and nothing
+// computed is serialized. The one normalisation: properties sent as null are left out of Native.
 
 /// <summary>A DAG as both dialects describe it.</summary>
 internal abstract class DagDto
@@ -21,25 +24,23 @@ internal abstract class DagDto
     public string? FileToken { get; set; }
     public bool? HasImportErrors { get; set; }
     public bool? HasTaskConcurrencyLimits { get; set; }
-    public DateTimeOffset? LastParsedTime { get; set; }
-    public DateTimeOffset? LastExpired { get; set; }
+    public string? LastParsedTime { get; set; }
+    public string? LastExpired { get; set; }
     public int? MaxActiveRuns { get; set; }
     public int? MaxActiveTasks { get; set; }
     public int? MaxConsecutiveFailedDagRuns { get; set; }
-    public DateTimeOffset? NextDagrunDataIntervalStart { get; set; }
-    public DateTimeOffset? NextDagrunDataIntervalEnd { get; set; }
+    public string? NextDagrunDataIntervalStart { get; set; }
+    public string? NextDagrunDataIntervalEnd { get; set; }
     public string? TimetableDescription { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
 
-    /// <summary>The schedule as the dialect spells it (cron expression or timetable summary).</summary>
-    [JsonIgnore]
-    public abstract string? Schedule { get; }
+    /// <summary>The schedule as the dialect spells it (cron expression or timetable summary); derived, never serialized.</summary>
+    public abstract string? ScheduleText();
 
-    /// <summary>When the next scheduled run will be created.</summary>
-    [JsonIgnore]
-    public abstract DateTimeOffset? NextRunAt { get; }
+    /// <summary>When the next scheduled run will be created, as the server wrote it; derived, never serialized.</summary>
+    public abstract string? NextRunAfter();
 
     /// <summary>The DTO as JSON (for <c>Native</c>).</summary>
     public abstract JsonElement ToNative();
@@ -52,21 +53,21 @@ internal sealed class DagV1Dto : DagDto
     public bool? IsSubdag { get; set; }
     public string? RootDagId { get; set; }
     public JsonElement? ScheduleInterval { get; set; }
-    public DateTimeOffset? NextDagrun { get; set; }
-    public DateTimeOffset? NextDagrunCreateAfter { get; set; }
+    public string? NextDagrun { get; set; }
+    public string? NextDagrunCreateAfter { get; set; }
     public string? DefaultView { get; set; }
-    public DateTimeOffset? LastPickled { get; set; }
+    public string? LastPickled { get; set; }
     public int? PickleId { get; set; }
     public bool? SchedulerLock { get; set; }
 
-    public override string? Schedule
+    public override string? ScheduleText()
         => ScheduleInterval is { ValueKind: JsonValueKind.Object } s
            && s.TryGetProperty("__type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "CronExpression"
            && s.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.String
             ? v.GetString()
             : TimetableDescription;
 
-    public override DateTimeOffset? NextRunAt => NextDagrunCreateAfter;
+    public override string? NextRunAfter() => NextDagrunCreateAfter;
 
     public override JsonElement ToNative() => JsonSerializer.SerializeToElement(this, AirflowJsonContext.Default.DagV1Dto);
 }
@@ -81,13 +82,13 @@ internal sealed class DagV2Dto : DagDto
     public string? RelativeFileloc { get; set; }
     public string? TimetableSummary { get; set; }
     public bool? TimetablePartitioned { get; set; }
-    public DateTimeOffset? NextDagrunLogicalDate { get; set; }
-    public DateTimeOffset? NextDagrunRunAfter { get; set; }
+    public string? NextDagrunLogicalDate { get; set; }
+    public string? NextDagrunRunAfter { get; set; }
     public List<string>? AllowedRunTypes { get; set; }
 
-    public override string? Schedule => TimetableSummary ?? TimetableDescription;
+    public override string? ScheduleText() => TimetableSummary ?? TimetableDescription;
 
-    public override DateTimeOffset? NextRunAt => NextDagrunRunAfter;
+    public override string? NextRunAfter() => NextDagrunRunAfter;
 
     public override JsonElement ToNative() => JsonSerializer.SerializeToElement(this, AirflowJsonContext.Default.DagV2Dto);
 }
@@ -118,12 +119,12 @@ internal abstract class DagRunDto
 {
     public string DagRunId { get; set; } = "";
     public string DagId { get; set; } = "";
-    public DateTimeOffset? LogicalDate { get; set; }
-    public DateTimeOffset? StartDate { get; set; }
-    public DateTimeOffset? EndDate { get; set; }
-    public DateTimeOffset? DataIntervalStart { get; set; }
-    public DateTimeOffset? DataIntervalEnd { get; set; }
-    public DateTimeOffset? LastSchedulingDecision { get; set; }
+    public string? LogicalDate { get; set; }
+    public string? StartDate { get; set; }
+    public string? EndDate { get; set; }
+    public string? DataIntervalStart { get; set; }
+    public string? DataIntervalEnd { get; set; }
+    public string? LastSchedulingDecision { get; set; }
     public string? RunType { get; set; }
     public string? State { get; set; }
     public JsonObject? Conf { get; set; }
@@ -139,7 +140,7 @@ internal abstract class DagRunDto
 /// <summary>Airflow 2 <c>DAGRun</c>: still carries the deprecated <c>execution_date</c> and <c>external_trigger</c>.</summary>
 internal sealed class DagRunV1Dto : DagRunDto
 {
-    public DateTimeOffset? ExecutionDate { get; set; }
+    public string? ExecutionDate { get; set; }
     public bool? ExternalTrigger { get; set; }
 
     public override JsonElement ToNative() => JsonSerializer.SerializeToElement(this, AirflowJsonContext.Default.DagRunV1Dto);
@@ -148,9 +149,9 @@ internal sealed class DagRunV1Dto : DagRunDto
 /// <summary>Airflow 3 <c>DAGRunResponse</c>: <c>run_after</c>, provenance and DAG versions instead of the removed v1 fields.</summary>
 internal sealed class DagRunV2Dto : DagRunDto
 {
-    public DateTimeOffset? QueuedAt { get; set; }
+    public string? QueuedAt { get; set; }
     public double? Duration { get; set; }
-    public DateTimeOffset? RunAfter { get; set; }
+    public string? RunAfter { get; set; }
     public string? TriggeredBy { get; set; }
     public string? TriggeringUserName { get; set; }
     public JsonElement? DagVersions { get; set; }
@@ -178,8 +179,8 @@ internal abstract class TaskInstanceDto
     public string? DagId { get; set; }
     public string? DagRunId { get; set; }
     public int MapIndex { get; set; } = -1;
-    public DateTimeOffset? StartDate { get; set; }
-    public DateTimeOffset? EndDate { get; set; }
+    public string? StartDate { get; set; }
+    public string? EndDate { get; set; }
     public double? Duration { get; set; }
     public string? State { get; set; }
     public int TryNumber { get; set; }
@@ -188,11 +189,13 @@ internal abstract class TaskInstanceDto
     public string? Hostname { get; set; }
     public string? Unixname { get; set; }
     public string? Pool { get; set; }
-    public int? PoolSlots { get; set; }
+    /// <summary>A number: Airflow 3 serializes task slot counts and weights as floats in places, so it is not read as an integer.</summary>
+    public double? PoolSlots { get; set; }
     public string? Queue { get; set; }
-    public int? PriorityWeight { get; set; }
+    /// <summary>A number, for the same reason as <see cref="PoolSlots"/>.</summary>
+    public double? PriorityWeight { get; set; }
     public string? Operator { get; set; }
-    public DateTimeOffset? QueuedWhen { get; set; }
+    public string? QueuedWhen { get; set; }
     public int? Pid { get; set; }
     public string? Executor { get; set; }
     public string? ExecutorConfig { get; set; }
@@ -212,7 +215,7 @@ internal abstract class TaskInstanceDto
 /// <summary>Airflow 2 <c>TaskInstance</c>.</summary>
 internal sealed class TaskInstanceV1Dto : TaskInstanceDto
 {
-    public DateTimeOffset? ExecutionDate { get; set; }
+    public string? ExecutionDate { get; set; }
     public JsonElement? SlaMiss { get; set; }
 
     public override JsonElement ToNative() => JsonSerializer.SerializeToElement(this, AirflowJsonContext.Default.TaskInstanceV1Dto);
@@ -222,11 +225,11 @@ internal sealed class TaskInstanceV1Dto : TaskInstanceDto
 internal sealed class TaskInstanceV2Dto : TaskInstanceDto
 {
     public string? Id { get; set; }
-    public DateTimeOffset? LogicalDate { get; set; }
-    public DateTimeOffset? RunAfter { get; set; }
+    public string? LogicalDate { get; set; }
+    public string? RunAfter { get; set; }
     public string? DagDisplayName { get; set; }
     public string? OperatorName { get; set; }
-    public DateTimeOffset? ScheduledWhen { get; set; }
+    public string? ScheduledWhen { get; set; }
     public JsonElement? DagVersion { get; set; }
 
     public override JsonElement ToNative() => JsonSerializer.SerializeToElement(this, AirflowJsonContext.Default.TaskInstanceV2Dto);

@@ -53,7 +53,7 @@ internal sealed record KfpPipeline : KfpMessage
     public string? DisplayName { get; init; }
     public string? Name { get; init; }
     public string? Description { get; init; }
-    public DateTimeOffset? CreatedAt { get; init; }
+    public string? CreatedAt { get; init; }
     public string? Namespace { get; init; }
     public KfpStatus? Error { get; init; }
     public Dictionary<string, string>? Tags { get; init; }
@@ -71,7 +71,7 @@ internal sealed record KfpPipelineVersion : KfpMessage
     public string? DisplayName { get; init; }
     public string? Name { get; init; }
     public string? Description { get; init; }
-    public DateTimeOffset? CreatedAt { get; init; }
+    public string? CreatedAt { get; init; }
     public KfpUrl? PackageUrl { get; init; }
     public string? CodeSourceUrl { get; init; }
     public JsonElement? PipelineSpec { get; init; }
@@ -94,10 +94,10 @@ internal sealed record KfpExperiment : KfpMessage
     public string? ExperimentId { get; init; }
     public string? DisplayName { get; init; }
     public string? Description { get; init; }
-    public DateTimeOffset? CreatedAt { get; init; }
+    public string? CreatedAt { get; init; }
     public string? Namespace { get; init; }
     public string? StorageState { get; init; }
-    public DateTimeOffset? LastRunCreatedAt { get; init; }
+    public string? LastRunCreatedAt { get; init; }
 }
 
 internal sealed record KfpListExperimentsResponse : KfpPage
@@ -120,7 +120,7 @@ internal sealed record KfpRuntimeConfig : KfpMessage
 
 internal sealed record KfpRuntimeStatus : KfpMessage
 {
-    public DateTimeOffset? UpdateTime { get; init; }
+    public string? UpdateTime { get; init; }
     public string? State { get; init; }
     public KfpStatus? Error { get; init; }
 }
@@ -149,9 +149,9 @@ internal sealed record KfpTaskDetail : KfpMessage
     public string? RunId { get; init; }
     public string? TaskId { get; init; }
     public string? DisplayName { get; init; }
-    public DateTimeOffset? CreateTime { get; init; }
-    public DateTimeOffset? StartTime { get; init; }
-    public DateTimeOffset? EndTime { get; init; }
+    public string? CreateTime { get; init; }
+    public string? StartTime { get; init; }
+    public string? EndTime { get; init; }
     public KfpExecutorDetail? ExecutorDetail { get; init; }
     public string? State { get; init; }
     public string? ExecutionId { get; init; }
@@ -184,9 +184,9 @@ internal sealed record KfpRun : KfpMessage
     public KfpPipelineVersionReference? PipelineVersionReference { get; init; }
     public KfpRuntimeConfig? RuntimeConfig { get; init; }
     public string? ServiceAccount { get; init; }
-    public DateTimeOffset? CreatedAt { get; init; }
-    public DateTimeOffset? ScheduledAt { get; init; }
-    public DateTimeOffset? FinishedAt { get; init; }
+    public string? CreatedAt { get; init; }
+    public string? ScheduledAt { get; init; }
+    public string? FinishedAt { get; init; }
     public string? State { get; init; }
     public KfpStatus? Error { get; init; }
     public KfpRunDetails? RunDetails { get; init; }
@@ -203,15 +203,15 @@ internal sealed record KfpListRunsResponse : KfpPage
 
 internal sealed record KfpCronSchedule : KfpMessage
 {
-    public DateTimeOffset? StartTime { get; init; }
-    public DateTimeOffset? EndTime { get; init; }
+    public string? StartTime { get; init; }
+    public string? EndTime { get; init; }
     public string? Cron { get; init; }
 }
 
 internal sealed record KfpPeriodicSchedule : KfpMessage
 {
-    public DateTimeOffset? StartTime { get; init; }
-    public DateTimeOffset? EndTime { get; init; }
+    public string? StartTime { get; init; }
+    public string? EndTime { get; init; }
     public string? IntervalSecond { get; init; }
 }
 
@@ -234,8 +234,8 @@ internal sealed record KfpRecurringRun : KfpMessage
     public string? MaxConcurrency { get; init; }
     public KfpTrigger? Trigger { get; init; }
     public string? Mode { get; init; }
-    public DateTimeOffset? CreatedAt { get; init; }
-    public DateTimeOffset? UpdatedAt { get; init; }
+    public string? CreatedAt { get; init; }
+    public string? UpdatedAt { get; init; }
     public string? Status { get; init; }
     public KfpStatus? Error { get; init; }
     public bool? NoCatchup { get; init; }

@@ -15,7 +15,7 @@ internal static class LocalPaging
             var offset = 0;
             if (token is not null && !int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out offset))
             {
-                throw new MlopsValidationException($"'{token}' is not a continuation token of this Local listing.");
+                throw MlopsGuard.Invalid($"'{token}' is not a continuation token of this Local listing.");
             }
             var pageSize = limits.ClampPageSize(size);
             var rows = await fetch(offset, pageSize, ct).ConfigureAwait(false);

@@ -64,7 +64,7 @@ internal static class RunQuerySql
                 RunSortField.Name => "r.name",
                 RunSortField.Metric => $"(SELECT m.value FROM latest_metrics m WHERE m.run_id = r.id AND m.key = {Add(RequireKey(ordering))})",
                 RunSortField.Param => $"(SELECT p.value FROM params p WHERE p.run_id = r.id AND p.key = {Add(RequireKey(ordering))})",
-                _ => throw new MlopsValidationException($"Unknown run sort field {ordering.Field}."),
+                _ => throw MlopsGuard.Invalid($"Unknown run sort field {ordering.Field}."),
             };
             order.Add($"{expression} {direction} NULLS LAST");
         }
@@ -79,7 +79,7 @@ internal static class RunQuerySql
     }
 
     private static string RequireKey(RunOrdering ordering)
-        => ordering.Key ?? throw new MlopsValidationException($"Ordering runs by {ordering.Field} needs RunOrdering.Key (the metric or param name).");
+        => ordering.Key ?? throw MlopsGuard.Invalid($"Ordering runs by {ordering.Field} needs RunOrdering.Key (the metric or param name).");
 
     private static string Operator(ComparisonOperator op) => op switch
     {
@@ -89,6 +89,6 @@ internal static class RunQuerySql
         ComparisonOperator.LessThanOrEqual => "<=",
         ComparisonOperator.GreaterThan => ">",
         ComparisonOperator.GreaterThanOrEqual => ">=",
-        _ => throw new MlopsValidationException($"Unknown comparison operator {op}."),
+        _ => throw MlopsGuard.Invalid($"Unknown comparison operator {op}."),
     };
 }

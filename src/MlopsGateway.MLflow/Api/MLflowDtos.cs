@@ -22,13 +22,20 @@ internal sealed class KeyValueDto : MLflowDto
     public string? Value { get; set; }
 }
 
-/// <summary>One metric value. NaN travels as the string <c>"NaN"</c>; the SQL store returns ±Infinity as ±double.MaxValue.</summary>
+/// <summary>
+/// One metric value. NaN travels as the string <c>"NaN"</c>; the SQL store returns ±Infinity as ±double.MaxValue.
+/// MLflow 3 links a point to a logged model and the dataset it was computed on: a logged model's metrics carry
+/// <c>model_id</c> (and the dataset fields when given), the bulk history carries <c>run_id</c>.
+/// </summary>
 internal sealed class MetricDto : MLflowDto
 {
     public string? Key { get; set; }
     public double Value { get; set; }
     public long Timestamp { get; set; }
     public long Step { get; set; }
+    public string? DatasetName { get; set; }
+    public string? DatasetDigest { get; set; }
+    public string? ModelId { get; set; }
     public string? RunId { get; set; }
 }
 
@@ -395,11 +402,14 @@ internal sealed class CreateLoggedModelRequest : MLflowDto
     public List<KeyValueDto>? Tags { get; set; }
 }
 
-/// <summary>PATCH logged-models/{id}: the status must be the enum's number (the handler rejects names).</summary>
+/// <summary>
+/// PATCH logged-models/{id}: the status as the proto enum's name (<c>LOGGED_MODEL_READY</c>), as recorded against
+/// MLflow 3.11 (a bare <c>READY</c> is refused with 400). <c>model_id</c> repeats the id in the path.
+/// </summary>
 internal sealed class FinalizeLoggedModelRequest : MLflowDto
 {
     public string? ModelId { get; set; }
-    public int Status { get; set; }
+    public string? Status { get; set; }
 }
 
 internal sealed class SearchLoggedModelsRequest : MLflowDto

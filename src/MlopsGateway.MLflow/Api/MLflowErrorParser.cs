@@ -9,7 +9,7 @@ namespace MlopsGateway.MLflow.Api;
 /// errors, Flask's HTML 404/405 pages, and the plain-text 401/403 bodies of the basic-auth app. Decides
 /// the kind where the error code says more than the status: 400 <c>RESOURCE_ALREADY_EXISTS</c> and
 /// the rename-onto-existing SQL uniqueness error are conflicts, an unknown alias (400) is not-found, a
-/// changed param value is a conflict, and the 500 for a missing artifact is not-found. Raw SQL and
+/// changed param value is a conflict, and the 500 (2.x) or 404 (3.x) for a missing artifact is not-found. Raw SQL and
 /// server file-system paths are kept out of messages.
 /// </summary>
 internal sealed class MLflowErrorParser : IBackendErrorParser
@@ -53,6 +53,8 @@ internal sealed class MLflowErrorParser : IBackendErrorParser
     {
         "RESOURCE_ALREADY_EXISTS" or "ALREADY_EXISTS" or "RESOURCE_CONFLICT" or "ABORTED"
             => new BackendError(code, WithoutSql(message), MlopsErrorKind.Conflict),
+        "RESOURCE_DOES_NOT_EXIST" when IsMissingArtifact(message)
+            => new BackendError(code, MissingArtifact, MlopsErrorKind.NotFound),
         "RESOURCE_DOES_NOT_EXIST" or "NOT_FOUND" or "ENDPOINT_NOT_FOUND"
             => new BackendError(code, message, MlopsErrorKind.NotFound),
         "INVALID_PARAMETER_VALUE" when IsUnknownAlias(message)
@@ -71,7 +73,7 @@ internal sealed class MLflowErrorParser : IBackendErrorParser
         "TEMPORARILY_UNAVAILABLE" or "SERVICE_UNDER_MAINTENANCE" or "WORKSPACE_TEMPORARILY_UNAVAILABLE" or "DEADLINE_EXCEEDED"
             => new BackendError(code, message, MlopsErrorKind.Unavailable),
         "INTERNAL_ERROR" when IsMissingArtifact(message)
-            => new BackendError(code, "the artifact does not exist in the server's artifact store", MlopsErrorKind.NotFound),
+            => new BackendError(code, MissingArtifact, MlopsErrorKind.NotFound),
         _ => new BackendError(code, message),
     };
 
@@ -79,10 +81,17 @@ internal sealed class MLflowErrorParser : IBackendErrorParser
     private static bool IsUnknownAlias(string message)
         => message.StartsWith("Registered model alias ", StringComparison.Ordinal) && message.TrimEnd('.').EndsWith(" not found", StringComparison.Ordinal);
 
-    /// <summary>The proxied download's 500 for a file that is not there (local store: Errno 2; S3: NoSuchKey/404).</summary>
+    /// <summary>Said instead of the server's text, which names the server's artifact root on its file system.</summary>
+    private const string MissingArtifact = "the artifact does not exist in the server's artifact store";
+
+    /// <summary>
+    /// The proxied download's answer for a file that is not there: 2.17.2 a 500 (local store: Errno 2; S3: NoSuchKey/404),
+    /// 3.11 a 404 <c>RESOURCE_DOES_NOT_EXIST</c> ("No such artifact").
+    /// </summary>
     private static bool IsMissingArtifact(string message)
         => message.Contains("while downloading", StringComparison.Ordinal)
            && (message.Contains("No such file or directory", StringComparison.Ordinal)
+               || message.Contains("No such artifact", StringComparison.Ordinal)
                || message.Contains("NoSuchKey", StringComparison.Ordinal)
                || message.Contains("Not Found", StringComparison.OrdinalIgnoreCase)
                || message.Contains("does not exist", StringComparison.OrdinalIgnoreCase));

@@ -3,7 +3,11 @@ using System.Text.Json.Serialization;
 
 namespace MlopsGateway.Metaflow.Wire;
 
-/// <summary>Fields every Metaflow object row shares; <see cref="Extra"/> catches anything a newer service adds.</summary>
+/// <summary>
+/// Fields every Metaflow object row shares; <see cref="Extra"/> catches anything a newer service adds. A row is also
+/// what <c>Native</c> is written from, so it writes back exactly what the service sent (null tag lists stay null,
+/// ids keep their JSON kind); conveniences for the mapping are not serialized.
+/// </summary>
 internal abstract class MetaflowObjectDto
 {
     [JsonPropertyName("flow_id")]
@@ -16,16 +20,24 @@ internal abstract class MetaflowObjectDto
     [JsonPropertyName("ts_epoch")]
     public long TsEpoch { get; set; }
 
+    /// <summary>The user tags as sent: <c>null</c> for a row created without any (kept so <c>Native</c> is the row as sent).</summary>
     [JsonPropertyName("tags")]
-    [JsonConverter(typeof(NullAsEmptyListConverter))]
-    public List<string> Tags { get; set; } = [];
+    public List<string>? TagList { get; set; }
 
+    /// <summary>The system tags as sent, <c>null</c> included.</summary>
     [JsonPropertyName("system_tags")]
-    [JsonConverter(typeof(NullAsEmptyListConverter))]
-    public List<string> SystemTags { get; set; } = [];
+    public List<string>? SystemTagList { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
+
+    /// <summary>The user tags, none for a <c>null</c> list.</summary>
+    [JsonIgnore]
+    public List<string> Tags => TagList ?? [];
+
+    /// <summary>The system tags, none for a <c>null</c> list.</summary>
+    [JsonIgnore]
+    public List<string> SystemTags => SystemTagList ?? [];
 }
 
 internal sealed class FlowDto : MetaflowObjectDto;

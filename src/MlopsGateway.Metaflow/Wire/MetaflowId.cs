@@ -12,6 +12,15 @@ namespace MlopsGateway.Metaflow.Wire;
 [JsonConverter(typeof(MetaflowIdConverter))]
 internal readonly record struct MetaflowId(string Value)
 {
+    /// <summary>Whether the service wrote the id as a JSON string although it is a number, so it is written back so.</summary>
+    public bool Quoted { get; init; }
+
+    /// <summary>Ids are equal by their text, whatever their JSON kind on the wire.</summary>
+    public bool Equals(MetaflowId other) => string.Equals(Value, other.Value, StringComparison.Ordinal);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Value ?? "");
+
     /// <summary>Whether the id is a server-assigned number (the service looks digits up as numbers, anything else as a name).</summary>
     public bool IsNumeric => IsNumericText(Value);
 
@@ -36,20 +45,20 @@ internal readonly record struct MetaflowId(string Value)
     public override string ToString() => Value;
 }
 
-/// <summary>Reads a JSON number or string into a <see cref="MetaflowId"/>; writes numbers back as numbers.</summary>
+/// <summary>Reads a JSON number or string into a <see cref="MetaflowId"/>; writes it back in the kind it was read (an id made in code: digits as a number).</summary>
 internal sealed class MetaflowIdConverter : JsonConverter<MetaflowId>
 {
     public override MetaflowId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         => reader.TokenType switch
         {
             JsonTokenType.Number when reader.TryGetInt64(out var n) => new MetaflowId(n.ToString(CultureInfo.InvariantCulture)),
-            JsonTokenType.String => new MetaflowId(reader.GetString()!),
+            JsonTokenType.String => new MetaflowId(reader.GetString()!) { Quoted = true },
             _ => throw new JsonException($"A Metaflow id must be a number or a string, not {reader.TokenType}."),
         };
 
     public override void Write(Utf8JsonWriter writer, MetaflowId value, JsonSerializerOptions options)
     {
-        if (value.IsNumeric && long.TryParse(value.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        if (!value.Quoted && value.IsNumeric && long.TryParse(value.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
         {
             writer.WriteNumberValue(n);
         }

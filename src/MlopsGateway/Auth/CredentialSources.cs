@@ -143,13 +143,39 @@ internal sealed class TokenExchangeCredential(BackendContext context, Uri tokenU
             => inner.SendAsync(request, cancellationToken);
     }
 
-    /// <summary>Any refusal of the credentials is an authentication failure, whatever status the server chose for it.</summary>
+    /// <summary>
+    /// Any refusal of the credentials is an authentication failure, whatever status the server chose for it. The
+    /// server's reason is kept when it is a plain string (Airflow's "Invalid credentials"); a validation body's
+    /// items are not, because FastAPI echoes the request — the password — in them.
+    /// </summary>
     private sealed class TokenErrorParser(Uri tokenUri) : IBackendErrorParser
     {
         public BackendError Parse(HttpStatusCode status, string? contentType, string body)
-            => (int)status is 400 or 401 or 403 or 422
-                ? new BackendError(null, $"the token exchange at '{tokenUri.GetLeftPart(UriPartial.Path)}' was refused; check Auth:Username and the password reference", MlopsErrorKind.Authentication)
-                : new BackendError(null, $"the token exchange at '{tokenUri.GetLeftPart(UriPartial.Path)}' failed");
+        {
+            var at = $"Token exchange at '{tokenUri.GetLeftPart(UriPartial.Path)}'";
+            if ((int)status is not (400 or 401 or 403 or 422))
+            {
+                return new BackendError(null, $"{at} failed");
+            }
+            var reason = StringDetail(body) is { } detail ? $" ({detail})" : "";
+            return new BackendError(null, $"{at} was refused{reason}; check Auth:Username and the password reference", MlopsErrorKind.Authentication);
+        }
+
+        private static string? StringDetail(string body)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(body);
+                return document.RootElement.ValueKind == JsonValueKind.Object
+                       && document.RootElement.TryGetProperty("detail", out var detail) && detail.ValueKind == JsonValueKind.String
+                    ? detail.GetString()
+                    : null;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
     }
 }
 

@@ -31,7 +31,7 @@ public sealed class BackendContext
         Func<string?, HttpClient>? httpClientFactory = null,
         IServiceProvider? services = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        MlopsGuard.NotBlank(name);
         Name = name;
         Options = options ?? new BackendOptions();
         TimeProvider = timeProvider ?? TimeProvider.System;

@@ -106,7 +106,7 @@ internal static class ErrorMapper
         }
         var code = parsed.Code is null ? "" : $" {parsed.Code}";
         var hint = unknownEndpoint is not null
-            ? $" The server has no endpoint {unknownEndpoint}: check BaseUrl (including any path prefix) and that the server's version has this API."
+            ? $" The server has no {(status == 405 ? "such method at" : "endpoint")} {unknownEndpoint}: check BaseUrl (including any path prefix) and that the server's version has this API."
             : status switch
         {
             401 => " Check the backend's Auth settings (credentials are never logged).",

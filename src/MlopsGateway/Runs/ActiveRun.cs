@@ -77,7 +77,7 @@ public sealed class ActiveRun : IAsyncDisposable
         BackendLimits limits, TimeProvider timeProvider, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(runs);
-        ArgumentException.ThrowIfNullOrWhiteSpace(experimentName);
+        MlopsGuard.NotBlank(experimentName);
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(timeProvider);
         options ??= new RunStartOptions();

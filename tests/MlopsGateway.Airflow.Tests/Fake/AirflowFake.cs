@@ -41,6 +41,12 @@ public sealed record AirflowFakeOptions
 
     /// <summary>Advance the scheduler one step whenever a single task instance is read (drives a log follower).</summary>
     public bool AdvanceOnTaskRead { get; init; }
+
+    /// <summary>
+    /// v2: the version <c>GET version</c> reports (default 3.1.0, with the shapes of the 3.2 spec). A 3.0 version makes
+    /// the objects look like the recorded 3.0 server's: no fields that later releases added.
+    /// </summary>
+    public string? ServerVersion { get; init; }
 }
 
 /// <summary>
@@ -48,7 +54,7 @@ public sealed record AirflowFakeOptions
 /// <c>/auth/token</c> JWTs for v2, and a tiny scheduler the tests drive with <see cref="Tick"/>
 /// (queued → running → success/failed, one task step per tick, logs growing while a task runs).
 /// </summary>
-public sealed class AirflowFake : IAsyncDisposable
+public sealed partial class AirflowFake : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private byte[] _jwtKey = Encoding.UTF8.GetBytes("fake-airflow-jwt-signing-key-0123456789");
@@ -74,6 +80,9 @@ public sealed class AirflowFake : IAsyncDisposable
 
     private bool V1 => _options.Dialect == FakeDialect.V1;
 
+    /// <summary>Airflow 3.0 shapes (as recorded): DAGs, runs and task instances without the fields 3.1 and 3.2 added.</summary>
+    private bool V30 => !V1 && (_options.ServerVersion?.StartsWith("3.0", StringComparison.Ordinal) ?? false);
+
     private DateTimeOffset Now => _options.Clock.GetUtcNow();
 
     /// <summary>Starts a fake.</summary>
@@ -86,12 +95,16 @@ public sealed class AirflowFake : IAsyncDisposable
         return fake;
     }
 
-    /// <summary>Adds a DAG whose tasks run one after another; <paramref name="failingTask"/> fails when it runs.</summary>
-    public void AddDag(string dagId, string[] tasks, string[]? tags = null, bool paused = false, string? failingTask = null, string? schedule = null, string? logLine = null)
+    /// <summary>
+    /// Adds a DAG whose tasks run one after another; <paramref name="failingTask"/> fails when it runs. <paramref name="minimums"/>
+    /// declares integer params with a minimum, which a trigger's <c>conf</c> must respect (400 otherwise, as Airflow validates the params' schema).
+    /// </summary>
+    public void AddDag(string dagId, string[] tasks, string[]? tags = null, bool paused = false, string? failingTask = null, string? schedule = null, string? logLine = null,
+        IReadOnlyDictionary<string, int>? minimums = null)
     {
         lock (_gate)
         {
-            _dags[dagId] = new Dag(dagId, tasks, tags ?? [], paused, failingTask, schedule) { LogLine = logLine };
+            _dags[dagId] = new Dag(dagId, tasks, tags ?? [], paused, failingTask, schedule) { LogLine = logLine, Minimums = minimums ?? new Dictionary<string, int>() };
         }
     }
 
@@ -246,9 +259,19 @@ public sealed class AirflowFake : IAsyncDisposable
         if (!V1)
         {
             app.MapPost("/auth/token", (Delegate)IssueToken);
+            // FastAPI answers a method a route does not take with a JSON detail (ASP.NET would send an empty 405).
+            app.Use(async (http, next) =>
+            {
+                await next(http);
+                if (http.Response.StatusCode == 405 && !http.Response.HasStarted)
+                {
+                    http.Response.ContentType = "application/json";
+                    await http.Response.WriteAsync("""{"detail":"Method Not Allowed"}""");
+                }
+            });
         }
         var p = Prefix;
-        app.MapGet(p + "/version", () => Json(200, new JsonObject { ["version"] = V1 ? "2.10.3" : "3.1.0", ["git_version"] = null }));
+        app.MapGet(p + "/version", () => Json(200, new JsonObject { ["version"] = V1 ? "2.10.3" : _options.ServerVersion ?? "3.1.0", ["git_version"] = null }));
         app.MapGet(p + "/dags", (Delegate)ListDags);
         app.MapGet(p + "/dags/{dagId}", (Delegate)GetDag);
         app.MapPatch(p + "/dags/{dagId}", (Delegate)PatchDag);
@@ -296,6 +319,11 @@ public sealed class AirflowFake : IAsyncDisposable
 
     private async Task<IResult> IssueToken(HttpContext http)
     {
+        if (!(http.Request.ContentType ?? "").StartsWith("application/json", StringComparison.Ordinal))
+        {
+            // Only a JSON body is read; a form (OAuth2 password-grant style) is not an object to take fields from.
+            return Detail422("body", null, "Input should be a valid dictionary or object to extract fields from", "model_attributes_type");
+        }
         var body = await ReadBody(http);
         var user = body?["username"]?.GetValue<string>();
         var password = body?["password"]?.GetValue<string>();
@@ -360,6 +388,14 @@ public sealed class AirflowFake : IAsyncDisposable
     {
         if (Authenticate(http) is { } denied) return denied;
         var body = await ReadBody(http);
+        if (!V1 && http.Request.Query["update_mask"].Any(m => m != "is_paused"))
+        {
+            return Detail(400, "Only `is_paused` field can be updated through the REST API");
+        }
+        if (!V1 && body?.Select(kv => kv.Key).FirstOrDefault(k => k != "is_paused") is { } extra)
+        {
+            return Detail422("body", extra, "Extra inputs are not permitted", "extra_forbidden");
+        }
         if (body?["is_paused"] is not JsonValue v || v.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
         {
             return Invalid($"'{body?["is_paused"]?.ToJsonString()}' is not of type 'boolean' - 'is_paused'", "is_paused");
@@ -395,13 +431,14 @@ public sealed class AirflowFake : IAsyncDisposable
         var body = await ReadBody(http);
         if (body is null)
         {
-            return Invalid("Request body is not valid JSON", "body");
+            return V1 ? Invalid("Request body is not valid JSON", "body")
+                : Detail422("body", null, "JSON decode error", "json_invalid", new JsonObject { ["error"] = "Expecting value" });
         }
         var allowed = V1 ? new[] { "dag_run_id", "logical_date", "execution_date", "conf", "note", "data_interval_start", "data_interval_end" }
                          : ["dag_run_id", "logical_date", "conf", "note", "data_interval_start", "data_interval_end", "run_after", "partition_key"];
         if (body.Select(kv => kv.Key).FirstOrDefault(k => !allowed.Contains(k)) is { } unknown)
         {
-            return Invalid($"{{'{unknown}': ['Unknown field.']}}", unknown);
+            return V1 ? Invalid($"{{'{unknown}': ['Unknown field.']}}", unknown) : Detail422("body", unknown, "Extra inputs are not permitted", "extra_forbidden");
         }
         if (!V1 && !body.ContainsKey("logical_date"))
         {
@@ -411,11 +448,23 @@ public sealed class AirflowFake : IAsyncDisposable
         {
             return Invalid("'conf' must be an object", "conf");
         }
+        if (!V1 && body["logical_date"] is JsonValue naive && !HasOffset().IsMatch(naive.GetValue<string>()))
+        {
+            return Detail422("body", "logical_date", "Input should have timezone info", "timezone_aware");
+        }
         lock (_gate)
         {
             if (!_dags.TryGetValue(dagId, out var dag))
             {
                 return DagNotFound(dagId);
+            }
+            foreach (var (param, minimum) in dag.Minimums)
+            {
+                if (body["conf"]?[param] is JsonValue given && given.GetValue<int>() < minimum)
+                {
+                    var text = $"Invalid input for param {param}: {given.GetValue<int>()} is less than the minimum of {minimum}";
+                    return V1 ? Problem(400, "Bad Request", "BadRequest", text) : Detail(400, text);
+                }
             }
             DateTimeOffset? logical = body["logical_date"] is JsonValue lv ? DateTimeOffset.Parse(lv.GetValue<string>(), CultureInfo.InvariantCulture) : null;
             if (V1)
@@ -449,6 +498,15 @@ public sealed class AirflowFake : IAsyncDisposable
             }
             IEnumerable<DagRun> runs = _runs.Where(r => dagId == "~" || r.DagId == dagId);
             var states = q["state"].Select(s => s!).ToList();
+            if (!V1 && states.Any(s => s is not ("queued" or "running" or "success" or "failed")))
+            {
+                return Detail(422, "Invalid value for state. Valid values are queued, running, success, failed");
+            }
+            if (!V1 && q["order_by"].Select(o => o!.TrimStart('-')).FirstOrDefault(o => o is not ("id" or "state" or "dag_id" or "run_id" or "dag_run_id" or "logical_date"
+                or "run_after" or "start_date" or "end_date" or "updated_at" or "conf" or "duration")) is { } unknownOrder)
+            {
+                return Detail(400, $"Ordering with '{unknownOrder}' is disallowed or the attribute does not exist on the model");
+            }
             if (states.Count > 0)
             {
                 runs = runs.Where(r => states.Contains(r.State));
@@ -521,9 +579,19 @@ public sealed class AirflowFake : IAsyncDisposable
         if (Authenticate(http) is { } denied) return denied;
         var body = await ReadBody(http);
         var state = body?["state"]?.GetValue<string>();
+        if (!V1 && state is null && body?["note"] is JsonValue note)
+        {
+            // v2 sets a note through the same PATCH (there is no setNote).
+            return WithRun(dagId, runId, run =>
+            {
+                run.Note = note.GetValue<string>();
+                return Json(200, RunJson(run));
+            });
+        }
         if (state is not ("success" or "failed" or "queued"))
         {
-            return Invalid($"'{state}' is not one of ['success', 'failed', 'queued'] - 'state'", "state");
+            return V1 ? Invalid($"'{state}' is not one of ['success', 'failed', 'queued'] - 'state'", "state")
+                : Detail422("body", "state", "Input should be 'queued', 'success' or 'failed'", "enum", new JsonObject { ["expected"] = "'queued', 'success' or 'failed'" });
         }
         return WithRun(dagId, runId, run =>
         {
@@ -660,6 +728,12 @@ public sealed class AirflowFake : IAsyncDisposable
                 return Json(200, new JsonObject { ["content"] = $"[({PyRepr(host)}, {PyRepr(chunk)})]", ["continuation_token"] = nextToken });
             }
             var content = new JsonArray();
+            if (V30 && pos == 0)
+            {
+                // 3.0 opens every log with a group listing where it was read from.
+                content.Add(new JsonObject { ["event"] = "::group::Log message source details", ["sources"] = started ? new JsonArray($"/opt/airflow/logs/{dagId}/{runId}/{taskId}/attempt={tryNumber}.log") : new JsonArray() });
+                content.Add(new JsonObject { ["event"] = "::endgroup::" });
+            }
             foreach (var line in chunk.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 content.Add(new JsonObject { ["timestamp"] = Now.ToString("O", CultureInfo.InvariantCulture), ["event"] = line, ["level"] = "info" });
@@ -672,8 +746,8 @@ public sealed class AirflowFake : IAsyncDisposable
 
     private JsonObject DagJson(Dag d)
     {
-        var tags = new JsonArray(d.Tags.Select(t => (JsonNode)(V1
-            ? new JsonObject { ["name"] = t }
+        var tags = new JsonArray(d.Tags.Select(t => (JsonNode)(V1 ? new JsonObject { ["name"] = t }
+            : V30 ? new JsonObject { ["name"] = t, ["dag_id"] = d.DagId }
             : new JsonObject { ["name"] = t, ["dag_id"] = d.DagId, ["dag_display_name"] = d.DagId })).ToArray());
         var o = new JsonObject
         {
@@ -713,15 +787,18 @@ public sealed class AirflowFake : IAsyncDisposable
         else
         {
             o["is_stale"] = false;
-            o["last_parse_duration"] = 0.1;
             o["bundle_name"] = "dags-folder";
-            o["bundle_version"] = null;
             o["relative_fileloc"] = $"{d.DagId}.py";
             o["timetable_summary"] = d.Schedule;
-            o["timetable_partitioned"] = false;
             o["next_dagrun_logical_date"] = next;
             o["next_dagrun_run_after"] = next;
-            o["allowed_run_types"] = null;
+            if (!V30)
+            {
+                o["last_parse_duration"] = 0.1;
+                o["bundle_version"] = null;
+                o["timetable_partitioned"] = false;
+                o["allowed_run_types"] = null;
+            }
         }
         return o;
     }
@@ -751,14 +828,17 @@ public sealed class AirflowFake : IAsyncDisposable
         else
         {
             o["queued_at"] = Date(r.QueuedAt);
-            o["duration"] = r.StartDate is { } s && r.EndDate is { } e ? (e - s).TotalSeconds : null;
             o["run_after"] = Date(r.QueuedAt);
             o["triggered_by"] = "rest_api";
-            o["triggering_user_name"] = "admin";
             o["dag_versions"] = new JsonArray();
-            o["bundle_version"] = null;
-            o["dag_display_name"] = r.DagId;
-            o["partition_key"] = null;
+            if (!V30)
+            {
+                o["duration"] = r.StartDate is { } s && r.EndDate is { } e ? (e - s).TotalSeconds : null;
+                o["triggering_user_name"] = "admin";
+                o["bundle_version"] = null;
+                o["dag_display_name"] = r.DagId;
+                o["partition_key"] = null;
+            }
         }
         return o;
     }
@@ -805,10 +885,13 @@ public sealed class AirflowFake : IAsyncDisposable
             o["id"] = t.Id.ToString();
             o["logical_date"] = Date(r.LogicalDate);
             o["run_after"] = Date(r.QueuedAt);
-            o["dag_display_name"] = r.DagId;
-            o["operator_name"] = "PythonOperator";
             o["scheduled_when"] = null;
             o["dag_version"] = null;
+            if (!V30)
+            {
+                o["dag_display_name"] = r.DagId;
+                o["operator_name"] = "PythonOperator";
+            }
         }
         return o;
     }
@@ -826,10 +909,14 @@ public sealed class AirflowFake : IAsyncDisposable
 
     private static string? Date(DateTimeOffset? d) => d?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture);
 
-    private static IResult Page(HttpContext http, string key, List<JsonObject> items)
+    private IResult Page(HttpContext http, string key, List<JsonObject> items)
     {
         var q = http.Request.Query;
         var limit = int.TryParse(q["limit"], out var l) ? Math.Min(l, 100) : 100;
+        if (!V1 && limit < 0)
+        {
+            return Detail422("query", "limit", "Input should be greater than or equal to 0", "greater_than_equal", new JsonObject { ["ge"] = 0 });
+        }
         var offset = int.TryParse(q["offset"], out var o) ? o : 0;
         var page = new JsonArray(items.Skip(offset).Take(limit).Select(i => (JsonNode)i).ToArray());
         return Json(200, new JsonObject { [key] = page, ["total_entries"] = items.Count });
@@ -864,11 +951,19 @@ public sealed class AirflowFake : IAsyncDisposable
 
     private static IResult Detail(int status, string detail) => Json(status, new JsonObject { ["detail"] = detail });
 
-    private static IResult Detail422(string where, string field, string message, string type)
-        => Json(422, new JsonObject
+    /// <summary>A pydantic validation error as FastAPI answers it; <c>ctx</c> only for the error types that carry one (bounds, enums, JSON errors).</summary>
+    private static IResult Detail422(string where, string? field, string message, string type, JsonObject? ctx = null)
+    {
+        var item = new JsonObject { ["type"] = type, ["loc"] = field is null ? new JsonArray(where) : new JsonArray(where, field), ["msg"] = message, ["input"] = null };
+        if (ctx is not null)
         {
-            ["detail"] = new JsonArray(new JsonObject { ["loc"] = new JsonArray(where, field), ["msg"] = message, ["type"] = type, ["input"] = null, ["ctx"] = new JsonObject() }),
-        });
+            item["ctx"] = ctx;
+        }
+        return Json(422, new JsonObject { ["detail"] = new JsonArray(item) });
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(Z|[+-]\d\d:?\d\d)$")]
+    private static partial System.Text.RegularExpressions.Regex HasOffset();
 
     private static IResult Json(int status, JsonNode body) => Results.Text(body.ToJsonString(), "application/json", statusCode: status);
 
@@ -933,6 +1028,7 @@ public sealed class AirflowFake : IAsyncDisposable
         public string? FailingTask { get; } = failingTask;
         public string? Schedule { get; } = schedule;
         public string? LogLine { get; init; }
+        public IReadOnlyDictionary<string, int> Minimums { get; init; } = new Dictionary<string, int>();
     }
 
     private sealed class DagRun(string dagId, string runId, JsonObject conf, string? note, DateTimeOffset? logicalDate, DateTimeOffset queuedAt, List<TaskInst> tasks)
@@ -942,7 +1038,7 @@ public sealed class AirflowFake : IAsyncDisposable
         public string DagId { get; } = dagId;
         public string RunId { get; } = runId;
         public JsonObject Conf { get; } = conf;
-        public string? Note { get; } = note;
+        public string? Note { get; set; } = note;
         public DateTimeOffset? LogicalDate { get; } = logicalDate;
         public DateTimeOffset QueuedAt { get; } = queuedAt;
         public List<TaskInst> Tasks { get; } = tasks;

@@ -129,6 +129,11 @@ internal static partial class FakeFilter
             _ => throw new FakeBadRequest($"Invalid entity type '{prefix}'. Valid values are ['metric', 'parameter', 'tag', 'attribute', 'dataset']"),
         };
         var raw = match.Groups["value"].Value.Trim();
+        if (raw.Length == 0 && !comparator.StartsWith("IS", StringComparison.Ordinal))
+        {
+            // A comparison without a value (a dangling LIKE) does not parse as a clause at all.
+            throw new FakeBadRequest($"Invalid clause(s) in filter string: {string.Join(", ", Tokenize(clause))}");
+        }
         object? value;
         if (comparator is "IN" or "NOT IN")
         {

@@ -85,6 +85,7 @@ internal sealed class FakeRun(string id, string experimentId, string name)
     public OrderedPairs Params { get; } = new();
     public OrderedPairs Tags { get; } = new();
     public List<JsonObject> Datasets { get; } = [];
+    public List<JsonObject> ModelOutputs { get; } = [];
 
     /// <summary>MLflow's latest value: the largest (step, timestamp, value), NaN compared as largest.</summary>
     public FakeMetric? Latest(string key) => History.Where(m => m.Key == key)

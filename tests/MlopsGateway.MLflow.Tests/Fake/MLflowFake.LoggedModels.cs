@@ -5,10 +5,13 @@ using System.Text.Json.Nodes;
 namespace MlopsGateway.MLflow.Tests.Fake;
 
 /// <summary>
-/// MLflow 3 logged models (digest §12), served only when <see cref="MLflowFake.Version"/> is 3.x or newer —
-/// a 2.x server answers these paths with its HTML 404. Ids are <c>m-</c> + 32 hex, new models are
-/// <c>LOGGED_MODEL_PENDING</c>, finalize takes the status as an integer, search is a POST that needs
-/// <c>experiment_ids</c> and pages with the base64 offset token (default page 50).
+/// MLflow 3 logged models (digest §12, the 3.11 recording), served only when <see cref="MLflowFake.Version"/> is
+/// 3.x or newer — a 2.x server answers these paths with its HTML 404. Ids are <c>m-</c> + 32 hex (or taken from
+/// <see cref="MLflowFake.PinnedLoggedModelIds"/>), new models are <c>LOGGED_MODEL_PENDING</c>, finalize takes the
+/// status as the enum name (or number), params are logged with a POST, tags set with a PATCH and deleted one by
+/// one, a deleted model is 404 unless <c>allow_deleted=true</c> (deleting twice is fine), <c>GET …/search</c> is a
+/// get of the model with id <c>search</c>, and search is a POST that needs <c>experiment_ids</c> and pages with a
+/// base64 JSON token holding the offset (default page 50).
 /// </summary>
 internal sealed partial class MLflowFake
 {
@@ -18,10 +21,26 @@ internal sealed partial class MLflowFake
 
     private bool ServesLoggedModels => Version.Split('.')[0] is var major && int.Parse(major, CultureInfo.InvariantCulture) >= 3;
 
-    private static (string Rpc, string? Id) LoggedModelRoute(string rpc)
+    /// <summary>Logged model ids the next creations use, in order (lets a replay reproduce recorded ids); random when empty.</summary>
+    public Queue<string> PinnedLoggedModelIds { get; } = new();
+
+    private static (string Rpc, string? Id, string? Key) LoggedModelRoute(string rpc, string method)
     {
         var rest = rpc[LoggedModelsRpc.Length..].TrimStart('/');
-        return rest.Length == 0 || rest == "search" || rest.Contains('/', StringComparison.Ordinal) ? (rpc, null) : (LoggedModelsRpc + "/{model_id}", rest);
+        if (rest.Length == 0 || (rest == "search" && method == "POST"))
+        {
+            return (rpc, null, null);
+        }
+        var parts = rest.Split('/');
+        return parts switch
+        {
+            [var id] => (LoggedModelsRpc + "/{model_id}", id, null),
+            [var id, "params"] => (LoggedModelsRpc + "/{model_id}/params", id, null),
+            [var id, "tags"] => (LoggedModelsRpc + "/{model_id}/tags", id, null),
+            [var id, "tags", var key] => (LoggedModelsRpc + "/{model_id}/tags/{key}", id, Uri.UnescapeDataString(key)),
+            [var id, "artifacts", "directories"] => (LoggedModelsRpc + "/{model_id}/artifacts/directories", id, null),
+            _ => (rpc, null, null),
+        };
     }
 
     private void MapLoggedModelRoutes()
@@ -29,12 +48,30 @@ internal sealed partial class MLflowFake
         Map(LoggedModelsRpc, Post, CreateLoggedModel);
         Map(LoggedModelsRpc + "/search", Post, SearchLoggedModels);
         Map(LoggedModelsRpc + "/{model_id}", ["GET", "PATCH", "DELETE"], LoggedModelById);
+        Map(LoggedModelsRpc + "/{model_id}/params", Post, r => { foreach (var (k, v) in r.Pairs("params")) { FindLoggedModel(r).Params.Set(k, v); } return Ok(); });
+        Map(LoggedModelsRpc + "/{model_id}/tags", Patch, r => { foreach (var (k, v) in r.Pairs("tags")) { FindLoggedModel(r).Tags.Set(k, v); } return Ok(); });
+        Map(LoggedModelsRpc + "/{model_id}/tags/{key}", Delete, r => FindLoggedModel(r).Tags.Remove(r.PathKey!) ? Ok()
+            : throw new FakeNotFound($"No tag with key '{r.PathKey}' found for model with ID '{r.PathId}'."));
+        Map(LoggedModelsRpc + "/{model_id}/artifacts/directories", Get, ListLoggedModelArtifacts);
+    }
+
+    private FakeLoggedModel FindLoggedModel(Req r, bool allowDeleted = false)
+        => _loggedModels.FirstOrDefault(m => m.Id == r.PathId && (allowDeleted || !m.Deleted)) ?? throw new FakeNotFound($"Logged model with ID '{r.PathId}' not found.");
+
+    private Reply ListLoggedModelArtifacts(Req r)
+    {
+        var model = FindLoggedModel(r);
+        var relative = (r.Str("artifact_directory_path") ?? "").Trim('/');
+        var root = model.ArtifactUri["mlflow-artifacts:/".Length..];
+        var files = Children(root + (relative.Length > 0 ? "/" + relative : ""))
+            .Select(c => FileJson((relative.Length > 0 ? relative + "/" : "") + c.Name, c.IsDir, c.Size)).ToList();
+        return Ok(WithList(new JsonObject { ["root_uri"] = model.ArtifactUri }, "files", files));
     }
 
     private Reply CreateLoggedModel(Req r)
     {
         var experiment = FindExperiment(r.Required("experiment_id"));
-        var id = "m-" + Guid.NewGuid().ToString("N");
+        var id = PinnedLoggedModelIds.Count > 0 ? PinnedLoggedModelIds.Dequeue() : "m-" + Guid.NewGuid().ToString("N");
         var model = new FakeLoggedModel(id, experiment.Id, r.Str("name") is { Length: > 0 } name ? name : "model-" + id[2..8], Now())
         {
             ModelType = r.Str("model_type"),
@@ -55,20 +92,29 @@ internal sealed partial class MLflowFake
 
     private Reply LoggedModelById(Req r)
     {
-        var model = _loggedModels.FirstOrDefault(m => m.Id == r.PathId) ?? throw new FakeNotFound($"Logged model with ID '{r.PathId}' not found.");
+        var model = FindLoggedModel(r, allowDeleted: r.Method == "DELETE" || r.Str("allow_deleted") == "true");
         switch (r.Method)
         {
             case "PATCH":
+                // Proto JSON: the enum's name (what 3.11 was recorded taking) or its number; any other text is refused.
                 var status = r.Raw("status");
-                if (status?.GetValueKind() != JsonValueKind.Number)
+                var number = status?.GetValueKind() switch
                 {
-                    throw new FakeBadRequest($"Invalid value {status?.ToJsonString() ?? "None"} for parameter 'status' supplied. Hint: Value was of type '{(status is null ? "NoneType" : "str")}'.");
+                    JsonValueKind.Number => status.GetValue<int>(),
+                    JsonValueKind.String => Array.IndexOf(s_statusNames, status.GetValue<string>()),
+                    _ => -1,
+                };
+                if (number is < 0 or > 3)
+                {
+                    throw new FakeBadRequest($"Invalid value {status?.ToJsonString() ?? "None"} for parameter 'status' supplied:  Hint: Value was of type '{(status is null ? "NoneType" : "str")}'" + MissingSuffix);
                 }
-                model.Status = status.GetValue<int>();
+                model.Status = number;
                 model.Updated = Now();
                 return LoggedModelReply(model);
             case "DELETE":
-                _loggedModels.Remove(model);
+                // A soft delete: deleting again answers 200, reading needs allow_deleted=true.
+                model.Deleted = true;
+                model.Updated = Now();
                 return Ok();
             default:
                 return LoggedModelReply(model);
@@ -84,11 +130,12 @@ internal sealed partial class MLflowFake
         }
         var size = r.Long("max_results") ?? 50;
         var clauses = FakeFilter.Parse(r.Str("filter"), "Invalid clause(s) in filter string: OR");
-        var hits = _loggedModels.Where(m => ids.Contains(m.ExperimentId))
+        var hits = _loggedModels.Where(m => ids.Contains(m.ExperimentId) && !m.Deleted)
             .Where(m => clauses.All(c => FakeFilter.Matches(c, c.Entity switch
             {
                 "param" => m.Params.Get(c.Key),
                 "tag" => m.Tags.Get(c.Key),
+                "metric" => m.Metrics.LastOrDefault(p => p["key"]?.GetValue<string>() == c.Key)?["value"]?.GetValue<double>(),
                 _ => c.Key switch
                 {
                     "name" => m.Name,
@@ -115,6 +162,8 @@ internal sealed class FakeLoggedModel(string id, string experimentId, string nam
     public string? SourceRunId { get; init; }
     public string ArtifactUri { get; init; } = "";
     public int Status { get; set; } = 1;
+    public bool Deleted { get; set; }
+    public List<JsonObject> Metrics { get; } = [];
     public long Created { get; } = now;
     public long Updated { get; set; } = now;
     public OrderedPairs Params { get; } = new();
@@ -141,6 +190,8 @@ internal sealed class FakeLoggedModel(string id, string experimentId, string nam
             info["source_run_id"] = SourceRunId;
         }
         MLflowFake.WithList(info, "tags", Tags.ToJson());
-        return new JsonObject { ["info"] = info, ["data"] = MLflowFake.WithList(new JsonObject(), "params", Params.ToJson()) };
+        var data = MLflowFake.WithList(new JsonObject(), "params", Params.ToJson());
+        MLflowFake.WithList(data, "metrics", Metrics.Select(m => (JsonNode)m.DeepClone()));
+        return new JsonObject { ["info"] = info, ["data"] = data };
     }
 }

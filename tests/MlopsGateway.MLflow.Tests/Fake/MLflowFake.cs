@@ -9,11 +9,14 @@ using Microsoft.AspNetCore.Http;
 namespace MlopsGateway.MLflow.Tests.Fake;
 
 /// <summary>
-/// A stateful, in-process MLflow 2.17.2 tracking server (tracking API, artifact proxy, model registry) on
-/// Kestrel at 127.0.0.1:0. Built from the digest and the recordings with raw <see cref="JsonNode"/> — never
-/// the adapter's DTOs (DESIGN.md §5.4) — and reproducing the real server's wire behaviour: error bodies and
-/// codes, omitted empty lists, base64 offset page tokens, batch and length limits, silent truncation of long
-/// param/tag values, HTML 404/405, the 500 for a missing artifact and the 400 for an unknown alias.
+/// A stateful, in-process MLflow tracking server (tracking API, artifact proxy, model registry) on Kestrel at
+/// 127.0.0.1:0, speaking 2.17.2 by default and 3.x (as recorded from 3.11) when <see cref="Version"/> says so.
+/// Built from the digest and the recordings with raw <see cref="JsonNode"/> — never the adapter's DTOs
+/// (DESIGN.md §5.4) — and reproducing the real server's wire behaviour: error bodies and codes, omitted empty
+/// lists, base64 offset page tokens, batch and length limits, silent truncation of long param/tag values,
+/// HTML 404/405, the 500 (2.x) or 404 (3.x) for a missing artifact and the 400 for an unknown alias. 3.x adds
+/// logged models, run outputs, paged metric history, experiment-tag delete and <c>server-info</c>; traces and
+/// the OTLP endpoint are not served.
 /// </summary>
 internal sealed partial class MLflowFake : IAsyncDisposable
 {
@@ -22,6 +25,7 @@ internal sealed partial class MLflowFake : IAsyncDisposable
     private const string Proxy = "/api/2.0/mlflow-artifacts/";
     private const string Html404 = "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n";
     private const string Html405 = "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n";
+    private const string Html500 = "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n";
     private const string MissingSuffix = ". See the API docs for more information about request parameters.";
 
     private readonly object _gate = new();
@@ -51,8 +55,14 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         set { lock (_gate) { _nextExperiment = value; } }
     }
 
-    /// <summary>The server version <c>/version</c> answers.</summary>
+    /// <summary>The server version <c>/version</c> answers; 3.x behaviour (recorded from 3.11) follows it.</summary>
     public string Version { get; set; } = "2.17.2";
+
+    /// <summary>Whether the fake speaks MLflow 3 (paged history, logged models, run outputs, 404 for a missing artifact).</summary>
+    private bool V3 => ServerVersion.Major >= 3;
+
+    /// <summary><see cref="Version"/> as numbers (a <c>.devN</c> suffix dropped).</summary>
+    private Version ServerVersion => System.Version.Parse(string.Join('.', Version.Split('.').Take(3).Select(p => new string(p.TakeWhile(char.IsAsciiDigit).ToArray()))));
 
     /// <summary>When set, answers every request with this status instead (fault injection); null to serve normally.</summary>
     public Func<HttpRequest, (int Status, string Body, string ContentType)?>? Intercept { get; set; }
@@ -153,6 +163,10 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         {
             return Reply.Text(200, "OK", "text/html; charset=utf-8");
         }
+        if (path == "/api/3.0/mlflow/server-info" && method == "GET" && V3)
+        {
+            return Ok(new JsonObject { ["store_type"] = "SqlStore", ["workspaces_enabled"] = false });
+        }
         if (path.StartsWith(Proxy, StringComparison.Ordinal))
         {
             return await ProxyAsync(context, method, path[Proxy.Length..], rawPath);
@@ -160,13 +174,18 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         string? rpc = path.StartsWith(Api, StringComparison.Ordinal) ? path[Api.Length..]
             : path.StartsWith(Ajax, StringComparison.Ordinal) ? path[Ajax.Length..] : null;
         string? pathId = null;
+        string? pathKey = null;
         if (rpc is not null && rpc.StartsWith(LoggedModelsRpc, StringComparison.Ordinal))
         {
             if (!ServesLoggedModels)
             {
                 return Reply.Text(404, Html404, "text/html; charset=utf-8");
             }
-            (rpc, pathId) = LoggedModelRoute(rpc);
+            (rpc, pathId, pathKey) = LoggedModelRoute(rpc, method);
+        }
+        if (rpc is "experiments/delete-experiment-tag" or "runs/outputs" && !V3)
+        {
+            return Reply.Text(404, Html404, "text/html; charset=utf-8");
         }
         if (rpc is null || !_routes.TryGetValue(rpc, out var route))
         {
@@ -176,7 +195,7 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         {
             return Reply.Text(405, Html405, "text/html; charset=utf-8") with { Allow = string.Join(", ", route.Methods.Append("OPTIONS")) };
         }
-        var request = await Req.ReadAsync(context, pathId);
+        var request = await Req.ReadAsync(context, pathId, pathKey);
         if (method is "POST" or "PUT")
         {
             var type = context.Request.ContentType;
@@ -213,6 +232,7 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         Map("experiments/delete", Post, r => SetExperimentStage(r, from: "active", to: "deleted"));
         Map("experiments/restore", Post, r => SetExperimentStage(r, from: "deleted", to: "active"));
         Map("experiments/set-experiment-tag", Post, SetExperimentTag);
+        Map("experiments/delete-experiment-tag", Post, DeleteExperimentTag);
         Map("runs/create", Post, CreateRun);
         Map("runs/get", Get, r => Ok(new JsonObject { ["run"] = RunJson(FindRun(r.Str("run_id") ?? r.Required("run_uuid")), withInputs: true) }));
         Map("runs/update", Post, UpdateRun);
@@ -225,6 +245,7 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         Map("runs/set-tag", Post, SetRunTag);
         Map("runs/delete-tag", Post, DeleteRunTag);
         Map("runs/log-inputs", Post, LogInputs);
+        Map("runs/outputs", Post, LogOutputs);
         Map("runs/log-model", Post, r => { FindRun(r.Required("run_id")).Tags.Set("mlflow.log-model.history", "[" + r.Str("model_json") + "]"); return Ok(); });
         Map("metrics/get-history", Get, GetHistory);
         Map("metrics/get-history-bulk-interval", Get, GetHistoryBulkInterval);
@@ -372,6 +393,17 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         return Ok();
     }
 
+    private Reply DeleteExperimentTag(Req r)
+    {
+        var experiment = FindExperiment(r.Required("experiment_id"));
+        var key = r.Required("key");
+        if (!experiment.Tags.Remove(key))
+        {
+            throw new FakeNotFound($"No tag with name: {key} in experiment with id {experiment.Id}");
+        }
+        return Ok();
+    }
+
     // ------------------------------------------------------------------ runs
 
     private Reply CreateRun(Req r)
@@ -505,6 +537,11 @@ internal sealed partial class MLflowFake : IAsyncDisposable
 
     private Reply LogBatch(Req r)
     {
+        if (r.MalformedJson && V3)
+        {
+            // 3.11 answers a log-batch body it cannot parse with Flask's HTML 500 page.
+            return Reply.Text(500, Html500, "text/html; charset=utf-8");
+        }
         var run = FindRun(r.Required("run_id"));
         var metrics = r.Array("metrics");
         var parameters = r.Array("params");
@@ -537,6 +574,24 @@ internal sealed partial class MLflowFake : IAsyncDisposable
             PutParam(run, key, value);
         }
         run.History.AddRange(parsedMetrics);
+        foreach (var (metric, json) in parsedMetrics.Zip(metrics))
+        {
+            // 3.x: a point with model_id also shows in that logged model's data.metrics (with run and dataset fields).
+            if (Req.Field(json, "model_id") is { } modelId && _loggedModels.FirstOrDefault(m => m.Id == modelId) is { } model)
+            {
+                var point = metric.ToJson(null);
+                foreach (var field in new[] { "dataset_name", "dataset_digest" })
+                {
+                    if (Req.Field(json, field) is { } value)
+                    {
+                        point[field] = value;
+                    }
+                }
+                point["model_id"] = modelId;
+                point["run_id"] = run.Id;
+                model.Metrics.Add(point);
+            }
+        }
         foreach (var (key, value) in parsedTags)
         {
             run.Tags.Set(key, Truncate(value, 8000));
@@ -652,17 +707,38 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         return Ok();
     }
 
+    private Reply LogOutputs(Req r)
+    {
+        // 3.x links the run to logged models; unknown model ids are accepted without complaint.
+        var run = FindRun(r.Required("run_id"));
+        foreach (var output in r.Array("models"))
+        {
+            run.ModelOutputs.Add(new JsonObject { ["model_id"] = Req.Field(output, "model_id"), ["step"] = Req.LongOf(output?["step"]) ?? 0 });
+        }
+        return Ok();
+    }
+
     private Reply GetHistory(Req r)
     {
-        // 2.17.2 ignores max_results and page_token: the whole history in one answer.
         var runId = r.Required("run_id");
         var key = r.Required("metric_key");
         if (!_runs.TryGetValue(runId, out var run))
         {
             return Ok();
         }
-        var points = run.History.Where(m => m.Key == key).Select(m => m.ToJson(null)).ToList();
-        return Ok(WithList(new JsonObject(), "metrics", points));
+        var points = run.History.Where(m => m.Key == key).OrderBy(m => m.Step).ThenBy(m => m.Timestamp).ToList();
+        if (!V3)
+        {
+            // 2.17.2 ignores max_results and page_token: the whole history in one answer.
+            return Ok(WithList(new JsonObject(), "metrics", points.Select(m => m.ToJson(null))));
+        }
+        // 3.x pages with {"offset": N} tokens; without max_results it answers no points and a token for offset 0.
+        var max = r.Long("max_results");
+        if (max is null or 0)
+        {
+            return Ok(new JsonObject { ["next_page_token"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("{\"offset\": 0}")) });
+        }
+        return Page(points, r.Str("page_token"), (int)max, "metrics", m => m.ToJson(null));
     }
 
     private Reply GetHistoryBulkInterval(Req r)
@@ -733,6 +809,10 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         {
             return Error(501, "NOT_IMPLEMENTED", "Multipart upload is not supported for the current artifact repository");
         }
+        if (rest.StartsWith("presigned/", StringComparison.Ordinal) && V3)
+        {
+            return Error(501, "NOT_IMPLEMENTED", "Multipart download is not supported for the current artifact repository");
+        }
         if (rest == "artifacts" && method == "GET")
         {
             var dir = context.Request.Query["path"].ToString();
@@ -766,6 +846,10 @@ internal sealed partial class MLflowFake : IAsyncDisposable
                 return Ok();
             case "GET":
                 var bytes = Artifact(path);
+                if (bytes is null && V3)
+                {
+                    return Error(404, "RESOURCE_DOES_NOT_EXIST", $"The following failures occurred while downloading one or more artifacts from /data/mlflow-fake/artifacts:\n##### File {path} #####\nNo such artifact: '{path}'");
+                }
                 if (bytes is null)
                 {
                     return Error(500, "INTERNAL_ERROR", $"The following failures occurred while downloading one or more artifacts from /data/mlflow-fake/artifacts:\n##### File {path} #####\n[Errno 2] No such file or directory: '/data/mlflow-fake/artifacts/{path}'");
@@ -852,8 +936,12 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         return Ok();
     }
 
-    private static string CheckRegistryTag(string value, string what)
-        => value.Length > 5000 ? throw new FakeBadRequest($"{what} value '{value}' had length {value.Length}, which exceeded length limit of 5000") : value;
+    /// <summary>Registry tag values: at most 5000 characters before MLflow 3.0.1, 100 000 since (3.11 recorded accepting 5001).</summary>
+    private string CheckRegistryTag(string value, string what)
+    {
+        var limit = ServerVersion >= new Version(3, 0, 1) ? 100_000 : 5000;
+        return value.Length > limit ? throw new FakeBadRequest($"{what} value '{value}' had length {value.Length}, which exceeded length limit of {limit}") : value;
+    }
 
     private Reply LatestVersions(Req r)
     {
@@ -882,6 +970,11 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         }
         model.Versions.Add(version);
         model.Updated = version.Created;
+        if (V3 && r.Str("model_id") is { } modelId && _loggedModels.FirstOrDefault(m => m.Id == modelId) is { } logged)
+        {
+            // 3.x records the registration on the logged model; the version does not echo model_id.
+            logged.Tags.Set("mlflow.modelVersions", $"[{{\"name\": \"{model.Name}\", \"version\": \"{version.Number}\"}}]");
+        }
         return Ok(new JsonObject { ["model_version"] = version.ToJson(withAliases: false) });
     }
 
@@ -984,6 +1077,11 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         {
             uri = run.ArtifactUri + (match.Groups[2].Value.Length > 0 ? "/" + match.Groups[2].Value.Trim('/') : "");
         }
+        else if (V3 && uri.StartsWith("models:/", StringComparison.Ordinal) && _loggedModels.FirstOrDefault(m => m.Id == uri["models:/".Length..]) is { } logged)
+        {
+            // 3.x: a version registered from a logged model downloads from the model's artifact location.
+            uri = logged.ArtifactUri;
+        }
         return Ok(new JsonObject { ["artifact_uri"] = uri });
     }
 
@@ -1076,9 +1174,13 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         WithList(data, "params", run.Params.ToJson());
         WithList(data, "tags", run.Tags.ToJson());
         var json = new JsonObject { ["info"] = InfoJson(run), ["data"] = data };
-        if (withInputs)
+        if (withInputs || V3)
         {
             json["inputs"] = WithList(new JsonObject(), "dataset_inputs", run.Datasets.Select(d => d.DeepClone()));
+        }
+        if (withInputs && V3)
+        {
+            json["outputs"] = WithList(new JsonObject(), "model_outputs", run.ModelOutputs.Select(o => o.DeepClone()));
         }
         return json;
     }
@@ -1127,9 +1229,16 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         /// <summary>The id taken from the path (logged-models/{model_id}), if the route has one.</summary>
         public string? PathId { get; init; }
 
-        public static async Task<Req> ReadAsync(HttpContext context, string? pathId)
+        /// <summary>A second path parameter (the tag key of logged-models/{model_id}/tags/{key}).</summary>
+        public string? PathKey { get; init; }
+
+        /// <summary>Whether a body was sent that is not JSON (most handlers then read it as <c>{}</c>, as the server does).</summary>
+        public bool MalformedJson { get; init; }
+
+        public static async Task<Req> ReadAsync(HttpContext context, string? pathId, string? pathKey)
         {
             JsonObject body = [];
+            var malformed = false;
             if (context.Request.Method != "GET")
             {
                 using var reader = new StreamReader(context.Request.Body);
@@ -1141,9 +1250,10 @@ internal sealed partial class MLflowFake : IAsyncDisposable
                 catch (JsonException)
                 {
                     body = [];
+                    malformed = true;
                 }
             }
-            return new Req { Method = context.Request.Method, Body = body, Query = context.Request.Query, PathId = pathId };
+            return new Req { Method = context.Request.Method, Body = body, Query = context.Request.Query, PathId = pathId, PathKey = pathKey, MalformedJson = malformed };
         }
 
         private bool FromQuery => Method == "GET";
