@@ -110,10 +110,11 @@ internal sealed class InstrumentedBackend : IMlopsBackend
     internal async IAsyncEnumerable<T> Stream<T>(string operation, Action<OperationScope>? tag, IAsyncEnumerable<T> source,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var items = source.GetAsyncEnumerator(cancellationToken);
         using var scope = Start(operation, tag);
+        await using var items = source.GetAsyncEnumerator(cancellationToken);
         while (true)
         {
+            scope.Enter();
             try
             {
                 if (!await items.MoveNextAsync().ConfigureAwait(false))

@@ -53,6 +53,20 @@ internal sealed class OperationScope : IDisposable
         return new OperationScope(operation, backend, kind, time, activity);
     }
 
+    /// <summary>
+    /// Makes this operation current again on the calling flow. An async iterator resumes on its consumer's
+    /// execution context at every step, so a streamed operation calls this before each step to keep its span the
+    /// parent of every request it makes; the change stays inside the iterator's step and never reaches the consumer.
+    /// </summary>
+    public void Enter()
+    {
+        s_current.Value = this;
+        if (Activity is not null)
+        {
+            Activity.Current = Activity;
+        }
+    }
+
     public void SetTag(string name, string? value)
     {
         if (value is not null)

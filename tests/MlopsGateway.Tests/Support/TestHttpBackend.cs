@@ -145,16 +145,53 @@ internal sealed class TestRunClient(TestHttpBackend backend) : RunClientBase(bac
         => Http.OpenReadAsync(new HttpRequestMessage(HttpMethod.Get, UrlPath.Combine("runs", run.Id, "artifacts", path))
             .MarkPermanentResponse(r => r.StatusCode == HttpStatusCode.InternalServerError), cancellationToken);
 
+    /// <summary>An adapter-defined listing (not a page-fetch delegate): one request per page, inside its own enumeration.</summary>
+    public override MlopsPageable<ArtifactInfo> ListArtifactsAsync(RunRef run, string? path = null, CancellationToken cancellationToken = default)
+        => new ArtifactPages(backend, run.Id, cancellationToken);
+
     private static StringContent JsonContent<T>(T value) where T : class
         => new(JsonSerializer.Serialize(value, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)TestJsonContext.Default.GetTypeInfo(typeof(T))!), System.Text.Encoding.UTF8, "application/json");
 }
 
 internal sealed class TestPipelineClient(TestHttpBackend backend) : PipelineClientBase(backend)
 {
+    /// <summary>Follows a task's log like a tailing adapter: one request per chunk until the server sends an empty one.</summary>
+    public override async IAsyncEnumerable<string> ReadTaskLogAsync(RunRef run, string taskId, TaskLogOptions? options = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        for (var chunk = 0; ; chunk++)
+        {
+            var text = await backend.Http.SendForTextAsync(
+                new HttpRequestMessage(HttpMethod.Get, UrlPath.Combine("runs", run.Id, "tasks", taskId, "log") + new QueryBuilder().Add("chunk", chunk)), cancellationToken);
+            if (text.Length == 0)
+            {
+                yield break;
+            }
+            yield return text;
+        }
+    }
+
     public override async Task<Run> TriggerAsync(string pipelineId, TriggerOptions? options = null, CancellationToken cancellationToken = default)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, UrlPath.Combine("pipelines", pipelineId, "trigger")) { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
         return backend.Map(await backend.Http.SendAsync(request, TestJsonContext.Default.WireRun, cancellationToken));
+    }
+}
+
+/// <summary>A listing that walks server pages itself, like the adapters' re-chunking and streaming pageables.</summary>
+internal sealed class ArtifactPages(TestHttpBackend backend, string runId, CancellationToken cancellationToken) : MlopsPageable<ArtifactInfo>(cancellationToken)
+{
+    public override async IAsyncEnumerable<MlopsPage<ArtifactInfo>> AsPages(string? continuationToken = null, int? pageSizeHint = null)
+    {
+        var token = continuationToken;
+        do
+        {
+            var page = await backend.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, UrlPath.Combine("runs", runId, "artifacts") + new QueryBuilder().Add("page_token", token)),
+                TestJsonContext.Default.WireArtifactPage, CancellationToken);
+            yield return new MlopsPage<ArtifactInfo>(page.Paths.Select(p => new ArtifactInfo(p, IsDirectory: false)).ToList(), page.NextPageToken);
+            token = string.IsNullOrEmpty(page.NextPageToken) ? null : page.NextPageToken;
+        }
+        while (token is not null);
     }
 }
 
@@ -174,6 +211,7 @@ internal sealed record WireExperiment
 }
 
 internal sealed record WirePage(List<WireRun> Runs, string? NextPageToken);
+internal sealed record WireArtifactPage(List<string> Paths, string? NextPageToken);
 internal sealed record WireError(string? Code, string? Message);
 internal sealed record WireKeyValue(string Key, string Value);
 internal sealed record WireMetric(string Key, double Value, long Step);
@@ -190,5 +228,6 @@ internal sealed record WireBatch
 [JsonSerializable(typeof(WireExperiment))]
 [JsonSerializable(typeof(WirePage))]
 [JsonSerializable(typeof(WireError))]
+[JsonSerializable(typeof(WireArtifactPage))]
 [JsonSerializable(typeof(WireBatch))]
 internal sealed partial class TestJsonContext : JsonSerializerContext;
