@@ -110,30 +110,6 @@ public sealed class TelemetryTests
     }
 
     [Fact]
-    public async Task A_background_flush_is_a_root_span_linked_to_the_run()
-    {
-        using var spans = new SpanCollector();
-        var clock = new ManualTimeProvider();
-        await using var sp = TestGateway.Build(o => o.Backends["mem"] = new BackendOptions { Type = "Memory" }, clock);
-        var backend = sp.GetRequiredService<IMlopsBackend>();
-        using var root = SpanCollector.StartTestRoot();
-        var run = await backend.Runs.StartAsync("exp", new RunStartOptions { FlushInterval = TimeSpan.FromSeconds(1) });
-        await using (run)
-        {
-            var start = spans.InTrace(root.TraceId).Single(a => a.DisplayName == "Runs.Start");
-            run.LogMetric("m", 1);
-            await Eventually.TrueAsync(() => clock.PendingDelays.Contains(TimeSpan.FromSeconds(1)), "the flush timer is armed");
-            clock.Advance(TimeSpan.FromSeconds(1));
-            await Eventually.TrueAsync(() => spans.GatewaySpans.Any(a => a.DisplayName == "Runs.Flush" && a.Links.Any(l => l.Context.SpanId == start.SpanId)), "the flush span ends");
-            var flush = spans.GatewaySpans.Single(a => a.DisplayName == "Runs.Flush" && a.Links.Any(l => l.Context.SpanId == start.SpanId));
-            flush.ParentSpanId.Should().Be(default(ActivitySpanId), "a background flush is a root span");
-            flush.TraceId.Should().NotBe(root.TraceId);
-            flush.GetTagItem("mlops.backend.kind").Should().Be("Memory");
-            run.Complete();
-        }
-    }
-
-    [Fact]
     public async Task No_secret_appears_in_any_span_log_or_exception()
     {
         using var spans = new SpanCollector();

@@ -4,7 +4,7 @@ namespace MlopsGateway;
 
 /// <summary>
 /// One public operation in flight: its INTERNAL span (when anyone listens), its duration metric, and the
-/// ambient backend/operation names the error mapper stamps on exceptions.
+/// ambient backend/operation names the error mapper stamps on exceptions. <see cref="MlopsOperations"/> starts it.
 /// </summary>
 internal sealed class OperationScope : IDisposable
 {
@@ -15,7 +15,7 @@ internal sealed class OperationScope : IDisposable
     private string? _errorType;
     private bool _disposed;
 
-    private OperationScope(string operation, string backend, string kind, TimeProvider time, Activity? activity)
+    internal OperationScope(string operation, string backend, string kind, TimeProvider time, Activity? activity)
     {
         Operation = operation;
         Backend = backend;
@@ -34,24 +34,6 @@ internal sealed class OperationScope : IDisposable
     public string Backend { get; }
     public string Kind { get; }
     public Activity? Activity { get; }
-
-    public static OperationScope Start(string operation, string backend, string kind, TimeProvider time,
-        bool root = false, IEnumerable<ActivityLink>? links = null)
-    {
-        if (root)
-        {
-            // StartActivity treats a default parent as "use Activity.Current"; a root span needs it cleared.
-            Activity.Current = null;
-        }
-        var activity = MlopsTelemetry.ActivitySource.StartActivity(operation, ActivityKind.Internal, parentContext: default, links: links);
-        if (activity is not null)
-        {
-            activity.SetTag(MlopsTelemetry.BackendNameAttribute, backend);
-            activity.SetTag(MlopsTelemetry.BackendKindAttribute, kind);
-            activity.SetTag(MlopsTelemetry.OperationAttribute, operation);
-        }
-        return new OperationScope(operation, backend, kind, time, activity);
-    }
 
     /// <summary>
     /// Makes this operation current again on the calling flow. An async iterator resumes on its consumer's
@@ -72,6 +54,28 @@ internal sealed class OperationScope : IDisposable
         if (value is not null)
         {
             Activity?.SetTag(name, value);
+        }
+    }
+
+    /// <summary>Names the object an operation created or returned (a started run, a registered model) when the arguments did not.</summary>
+    public void TagResult(object? result)
+    {
+        if (Activity is null)
+        {
+            return;
+        }
+        var (name, value) = result switch
+        {
+            Run run => (MlopsTelemetry.RunIdAttribute, run.Id),
+            ActiveRun active => (MlopsTelemetry.RunIdAttribute, active.Id),
+            Pipeline pipeline => (MlopsTelemetry.PipelineIdAttribute, pipeline.Id),
+            RegisteredModel model => (MlopsTelemetry.ModelNameAttribute, model.Name),
+            ModelVersion version => (MlopsTelemetry.ModelNameAttribute, version.ModelName),
+            _ => (null, null),
+        };
+        if (name is not null && Activity.GetTagItem(name) is null)
+        {
+            SetTag(name, value);
         }
     }
 

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using MlopsGateway.Testing;
+using MlopsGateway.Tests.Support;
+
+namespace MlopsGateway.Tests.Telemetry;
+
+/// <summary>
+/// Issue 12, defect 2: the spans an <see cref="ActiveRun"/> makes when it is disposed carry the server like every
+/// other operation span, and the spans of operations that create a run name the run they created.
+/// </summary>
+public sealed class RunSpanAttributeTests
+{
+    [Fact]
+    public async Task Flush_and_End_of_a_disposed_run_carry_the_server_and_created_runs_carry_their_id()
+    {
+        using var spans = new ExportedSpans();
+        await using var server = await RunServer.StartAsync();
+        await using var sp = TestGateway.ForServer(server.BaseUri);
+        var backend = sp.GetRequiredService<IMlopsBackend>();
+
+        using var root = ExportedSpans.StartTestRoot();
+        var created = await backend.Runs.CreateRunAsync("e1");
+        string startedId;
+        await using (var run = await backend.Runs.StartAsync("exp"))
+        {
+            startedId = run.Id;
+            run.LogParam("lr", 0.1);
+            run.Complete();
+        }
+
+        var trace = spans.InTrace(root.TraceId);
+        trace.Single(a => a.DisplayName == "Runs.CreateRun").GetTagItem("mlops.run.id").Should().Be(created.Id);
+        trace.Single(a => a.DisplayName == "Runs.Start").GetTagItem("mlops.run.id").Should().Be(startedId);
+        foreach (var name in new[] { "Runs.Flush", "Runs.End" })
+        {
+            var span = trace.Should().ContainSingle(a => a.DisplayName == name).Which;
+            span.GetTagItem("server.address").Should().Be("127.0.0.1", name);
+            span.GetTagItem("server.port").Should().Be(server.BaseUri.Port, name);
+            span.GetTagItem("mlops.run.id").Should().Be(startedId, name);
+            span.GetTagItem("mlops.backend.kind").Should().Be("TestHttp", name);
+        }
+    }
+}
+
+/// <summary>A loopback server answering the tracking calls of <see cref="TestRunClient"/>: experiments, runs, log batches, end.</summary>
+internal static class RunServer
+{
+    public static Task<LoopbackServer> StartAsync(Func<HttpContext, IResult?>? logBatch = null)
+    {
+        var next = 0;
+        return LoopbackServer.StartAsync(app =>
+        {
+            app.MapGet("/experiments/by-name", (string name) => Results.Text($$"""{"id":"e-{{name}}","name":"{{name}}"}""", "application/json"));
+            app.MapPost("/runs", () => Results.Text($$"""{"id":"r{{Interlocked.Increment(ref next)}}","status":"running"}""", "application/json"));
+            app.MapGet("/runs/{id}", (string id) => Results.Text($$"""{"id":"{{id}}","status":"running"}""", "application/json"));
+            app.MapPost("/runs/{id}/log", (HttpContext context) => logBatch?.Invoke(context) ?? Results.Ok());
+            app.MapPost("/runs/{id}/end", (string id, string status) =>
+                Results.Text($$"""{"id":"{{id}}","status":"{{(status == "Succeeded" ? "done" : "failed")}}"}""", "application/json"));
+            app.MapPut("/runs/{id}/artifacts/{**path}", () => Results.Ok());
+        });
+    }
+}
