@@ -136,9 +136,15 @@ public sealed class ActiveRun : IAsyncDisposable
     /// <param name="value">The value (strings verbatim, numbers invariant, others compact JSON).</param>
     public void LogParam(string key, object? value)
     {
-        var entry = LaneEntry.Param(key, value, _limits);
-        ReserveNow();
-        _lane.Enqueue(entry);
+        try
+        {
+            var entry = LaneEntry.Param(key, value, _limits);
+            ReserveNow();
+            _lane.Enqueue(entry);
+        }
+        catch (MlopsException ex) when (NameRefusal(ex))
+        {
+        }
     }
 
     /// <summary>Buffers a param, waiting for room when the buffer is full.</summary>
@@ -147,9 +153,15 @@ public sealed class ActiveRun : IAsyncDisposable
     /// <param name="cancellationToken">Cancels waiting for room.</param>
     public async ValueTask LogParamAsync(string key, object? value, CancellationToken cancellationToken = default)
     {
-        var entry = LaneEntry.Param(key, value, _limits);
-        await ReserveAsync(cancellationToken).ConfigureAwait(false);
-        _lane.Enqueue(entry);
+        try
+        {
+            var entry = LaneEntry.Param(key, value, _limits);
+            await ReserveAsync(cancellationToken).ConfigureAwait(false);
+            _lane.Enqueue(entry);
+        }
+        catch (MlopsException ex) when (NameRefusal(ex))
+        {
+        }
     }
 
     /// <summary>Buffers a tag write; a later write of the same key wins. Throws <see cref="MlopsBufferFullException"/> when the buffer is full.</summary>
@@ -157,9 +169,15 @@ public sealed class ActiveRun : IAsyncDisposable
     /// <param name="value">The tag value.</param>
     public void SetTag(string key, string value)
     {
-        var entry = LaneEntry.Tag(key, value, _limits);
-        ReserveNow();
-        _lane.Enqueue(entry);
+        try
+        {
+            var entry = LaneEntry.Tag(key, value, _limits);
+            ReserveNow();
+            _lane.Enqueue(entry);
+        }
+        catch (MlopsException ex) when (NameRefusal(ex))
+        {
+        }
     }
 
     /// <summary>Buffers a tag write, waiting for room when the buffer is full.</summary>
@@ -168,9 +186,15 @@ public sealed class ActiveRun : IAsyncDisposable
     /// <param name="cancellationToken">Cancels waiting for room.</param>
     public async ValueTask SetTagAsync(string key, string value, CancellationToken cancellationToken = default)
     {
-        var entry = LaneEntry.Tag(key, value, _limits);
-        await ReserveAsync(cancellationToken).ConfigureAwait(false);
-        _lane.Enqueue(entry);
+        try
+        {
+            var entry = LaneEntry.Tag(key, value, _limits);
+            await ReserveAsync(cancellationToken).ConfigureAwait(false);
+            _lane.Enqueue(entry);
+        }
+        catch (MlopsException ex) when (NameRefusal(ex))
+        {
+        }
     }
 
     /// <summary>Buffers a metric value. Throws <see cref="MlopsBufferFullException"/> when the buffer is full.</summary>
@@ -180,9 +204,15 @@ public sealed class ActiveRun : IAsyncDisposable
     /// <param name="timestamp">When measured; now when null.</param>
     public void LogMetric(string key, double value, long step = 0, DateTimeOffset? timestamp = null)
     {
-        LimitChecks.Key("metric", key, _limits);
-        ReserveNow();
-        EnqueueMetric(key, value, step, timestamp);
+        try
+        {
+            LimitChecks.Key("metric", key, _limits);
+            ReserveNow();
+            EnqueueMetric(key, value, step, timestamp);
+        }
+        catch (MlopsException ex) when (NameRefusal(ex))
+        {
+        }
     }
 
     /// <summary>Buffers a metric value, waiting for room when the buffer is full.</summary>
@@ -193,9 +223,15 @@ public sealed class ActiveRun : IAsyncDisposable
     /// <param name="cancellationToken">Cancels waiting for room.</param>
     public async ValueTask LogMetricAsync(string key, double value, long step = 0, DateTimeOffset? timestamp = null, CancellationToken cancellationToken = default)
     {
-        LimitChecks.Key("metric", key, _limits);
-        await ReserveAsync(cancellationToken).ConfigureAwait(false);
-        EnqueueMetric(key, value, step, timestamp);
+        try
+        {
+            LimitChecks.Key("metric", key, _limits);
+            await ReserveAsync(cancellationToken).ConfigureAwait(false);
+            EnqueueMetric(key, value, step, timestamp);
+        }
+        catch (MlopsException ex) when (NameRefusal(ex))
+        {
+        }
     }
 
     /// <summary>Makes the run's own spans (flushes, end) those of the instrumented backend, inside the run's <c>Runs.Run</c> span.</summary>
@@ -271,6 +307,16 @@ public sealed class ActiveRun : IAsyncDisposable
     }
 
     private Action<OperationScope> RunTag => scope => scope.SetTag(MlopsTelemetry.RunIdAttribute, Run.Id);
+
+    /// <summary>
+    /// An exception filter that never catches: it names the backend and the operation a refused value was meant
+    /// for (<c>Runs.LogBatch</c>) on the exception, which a <c>Log*</c> call raises outside any operation span.
+    /// </summary>
+    private bool NameRefusal(MlopsException exception)
+    {
+        exception.AddContext(Run.Backend, "Runs.LogBatch");
+        return false;
+    }
 
     private void EnqueueMetric(string key, double value, long step, DateTimeOffset? timestamp)
     {

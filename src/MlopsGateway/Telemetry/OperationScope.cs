@@ -79,8 +79,13 @@ internal sealed class OperationScope : IDisposable
         }
     }
 
+    /// <summary>Records the failure on the span and stamps this backend and operation on a gateway exception that lacks them.</summary>
     public void Fail(Exception exception)
     {
+        if (exception is MlopsException mlops)
+        {
+            mlops.AddContext(Backend, Operation);
+        }
         _errorType = exception is OperationCanceledException ? "cancelled" : exception.GetType().Name;
         if (Activity is not null)
         {
