@@ -86,6 +86,7 @@ public sealed class TelemetryTests
             server.Requests.Should().BeEmpty("a listing is lazy");
             (await listing.ToListAsync()).Select(r => r.Id).Should().Equal("a", "b", "c", "d", "e");
             spans.InTrace(root.TraceId).Where(a => a.Source.Name == "MlopsGateway").Select(a => a.DisplayName).Should().Equal("Runs.List", "Runs.List", "Runs.List");
+            spans.InTrace(root.TraceId).Where(a => a.Source.Name == "MlopsGateway").Select(a => a.GetTagItem("mlops.page.size")).Should().Equal(2, 2, 1);
         }
 
         var resumed = await runs.ListAsync().AsPages("p2", 2).ToListAsync();

@@ -139,7 +139,12 @@ public sealed class MlopsOperations
     internal MlopsPageable<T> List<T>(string operation, Action<OperationScope>? tag, Func<MlopsPageable<T>> create, bool joinEnclosing = false)
     {
         var inner = Create(operation, tag, create, joinEnclosing);
-        return inner.WrapFetches(fetch => InvokeAsync(operation, tag, fetch, joinEnclosing))
+        return inner.WrapFetches(fetch => InvokeAsync(operation, tag, async () =>
+            {
+                var page = await fetch().ConfigureAwait(false);
+                OperationScope.Current?.Activity?.SetTag(MlopsTelemetry.PageSizeAttribute, page.Values.Count);
+                return page;
+            }, joinEnclosing))
             ?? new InstrumentedPageable<T>(inner, this, operation, tag, joinEnclosing);
     }
 

@@ -47,6 +47,8 @@ public static class MlopsTelemetry
     public const string RunLifetimeSpanName = "Runs.Run";
     /// <summary>Span event on <c>Runs.WaitForCompletion</c> each time the polled status changes.</summary>
     public const string RunProgressEventName = "mlops.run.progress";
+    /// <summary>Span attribute: how many items a fetched page held (on the span of each page fetch).</summary>
+    public const string PageSizeAttribute = "mlops.page.size";
     /// <summary>Span event recorded for each retry of an HTTP call.</summary>
     public const string RetryEventName = "mlops.retry";
     /// <summary>Histogram of operation durations, in seconds.</summary>
