@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using MlopsGateway.MLflow;
 using MlopsGateway.Testing;
-using MlopsGateway.Tests.Support;
 
 namespace MlopsGateway.Tests.Telemetry;
 
@@ -42,9 +41,8 @@ public sealed class ErrorContextTests
     [Fact]
     public async Task A_value_the_run_buffer_refuses_names_the_backend_and_the_operation_it_was_meant_for()
     {
-        await using var server = await RunServer.StartAsync();
-        await using var sp = TestGateway.ForServer(server.BaseUri, o => o.MaxConcurrentRequests = 4);
-        await using var run = await sp.GetRequiredService<IMlopsBackend>().Runs.StartAsync("exp", new RunStartOptions { BufferCapacity = 1 });
+        await using var gateway = await TracedGateway.StartAsync();
+        await using var run = await gateway.Backend.Runs.StartAsync("exp", new RunStartOptions { BufferCapacity = 1 });
 
         var tooLong = run.Invoking(r => r.LogParam("note", new string('x', 6001))).Should().Throw<MlopsValidationException>().Which;
         tooLong.Backend.Should().Be("t");

@@ -1,9 +1,4 @@
-using System.Diagnostics;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using MlopsGateway.Testing;
-using MlopsGateway.Tests.Support;
 
 namespace MlopsGateway.Tests.Telemetry;
 
@@ -16,10 +11,8 @@ public sealed class RunSpanAttributeTests
     [Fact]
     public async Task Flush_and_End_of_a_disposed_run_carry_the_server_and_created_runs_carry_their_id()
     {
-        using var spans = new ExportedSpans();
-        await using var server = await RunServer.StartAsync();
-        await using var sp = TestGateway.ForServer(server.BaseUri);
-        var backend = sp.GetRequiredService<IMlopsBackend>();
+        await using var gateway = await TracedGateway.StartAsync();
+        var (spans, server, backend) = (gateway.Spans, gateway.Server, gateway.Backend);
 
         using var root = ExportedSpans.StartTestRoot();
         var created = await backend.Runs.CreateRunAsync("e1");
@@ -42,24 +35,5 @@ public sealed class RunSpanAttributeTests
             span.GetTagItem("mlops.run.id").Should().Be(startedId, name);
             span.GetTagItem("mlops.backend.kind").Should().Be("TestHttp", name);
         }
-    }
-}
-
-/// <summary>A loopback server answering the tracking calls of <see cref="TestRunClient"/>: experiments, runs, log batches, end.</summary>
-internal static class RunServer
-{
-    public static Task<LoopbackServer> StartAsync(Func<HttpContext, IResult?>? logBatch = null)
-    {
-        var next = 0;
-        return LoopbackServer.StartAsync(app =>
-        {
-            app.MapGet("/experiments/by-name", (string name) => Results.Text($$"""{"id":"e-{{name}}","name":"{{name}}"}""", "application/json"));
-            app.MapPost("/runs", () => Results.Text($$"""{"id":"r{{Interlocked.Increment(ref next)}}","status":"running"}""", "application/json"));
-            app.MapGet("/runs/{id}", (string id) => Results.Text($$"""{"id":"{{id}}","status":"running"}""", "application/json"));
-            app.MapPost("/runs/{id}/log", (HttpContext context) => logBatch?.Invoke(context) ?? Results.Ok());
-            app.MapPost("/runs/{id}/end", (string id, string status) =>
-                Results.Text($$"""{"id":"{{id}}","status":"{{(status == "Succeeded" ? "done" : "failed")}}"}""", "application/json"));
-            app.MapPut("/runs/{id}/artifacts/{**path}", () => Results.Ok());
-        });
     }
 }

@@ -1,9 +1,6 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using MlopsGateway.Testing;
-using MlopsGateway.Tests.Support;
 
 namespace MlopsGateway.Tests.Telemetry;
 
@@ -19,11 +16,9 @@ public sealed class StreamedOperationParentageTests
     [Fact]
     public async Task Every_request_of_a_followed_task_log_is_a_child_of_the_ReadTaskLog_span()
     {
-        using var spans = new ExportedSpans();
-        await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/runs/{id}/tasks/{task}/log",
+        await using var gateway = await TracedGateway.StartAsync(app => app.MapGet("/runs/{id}/tasks/{task}/log",
             (int chunk) => Results.Text(chunk < 5 ? $"line {chunk}" : "", "text/plain")));
-        await using var sp = TestGateway.ForServer(server.BaseUri);
-        var backend = sp.GetRequiredService<IMlopsBackend>();
+        var (spans, server, backend) = (gateway.Spans, gateway.Server, gateway.Backend);
 
         using var root = ExportedSpans.StartTestRoot();
         var lines = new List<string>();
@@ -45,15 +40,13 @@ public sealed class StreamedOperationParentageTests
     [Fact]
     public async Task Every_page_request_of_an_adapter_defined_listing_is_a_child_of_its_span()
     {
-        using var spans = new ExportedSpans();
-        await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/runs/{id}/artifacts", (string? page_token) => Results.Text(page_token switch
+        await using var gateway = await TracedGateway.StartAsync(app => app.MapGet("/runs/{id}/artifacts", (string? page_token) => Results.Text(page_token switch
         {
             null => """{"paths":["a","b"],"next_page_token":"p2"}""",
             "p2" => """{"paths":["c"],"next_page_token":"p3"}""",
             _ => """{"paths":["d"],"next_page_token":""}""",
         }, "application/json")));
-        await using var sp = TestGateway.ForServer(server.BaseUri);
-        var backend = sp.GetRequiredService<IMlopsBackend>();
+        var (spans, server, backend) = (gateway.Spans, gateway.Server, gateway.Backend);
 
         using var root = ExportedSpans.StartTestRoot();
         var paths = new List<string>();
@@ -82,14 +75,12 @@ public sealed class StreamedOperationParentageTests
     [Fact]
     public async Task Calls_the_caller_makes_between_streamed_items_are_not_children_of_the_stream()
     {
-        using var spans = new ExportedSpans();
-        await using var server = await LoopbackServer.StartAsync(app =>
+        await using var gateway = await TracedGateway.StartAsync(app =>
         {
             app.MapGet("/runs/{id}/tasks/{task}/log", (int chunk) => Results.Text(chunk < 2 ? $"line {chunk}" : "", "text/plain"));
             app.MapGet("/runs/{id}", () => Results.Text(RunJson, "application/json"));
         });
-        await using var sp = TestGateway.ForServer(server.BaseUri);
-        var backend = sp.GetRequiredService<IMlopsBackend>();
+        var (spans, server, backend) = (gateway.Spans, gateway.Server, gateway.Backend);
 
         using var root = ExportedSpans.StartTestRoot();
         await foreach (var _ in backend.Pipelines.ReadTaskLogAsync("r1", "train"))

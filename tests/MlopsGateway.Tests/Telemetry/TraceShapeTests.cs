@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MlopsGateway.Testing;
-using MlopsGateway.Tests.Support;
 
 namespace MlopsGateway.Tests.Telemetry;
 
@@ -17,11 +16,9 @@ public sealed class TraceShapeTests
     [Fact]
     public async Task RunAsync_is_one_trace_whose_run_span_holds_start_flushes_uploads_and_end()
     {
-        using var spans = new ExportedSpans();
         var clock = new ManualTimeProvider();
-        await using var server = await RunServer.StartAsync();
-        await using var sp = TestGateway.ForServer(server.BaseUri, time: clock);
-        var backend = sp.GetRequiredService<IMlopsBackend>();
+        await using var gateway = await TracedGateway.StartAsync(time: clock);
+        var (spans, server, backend) = (gateway.Spans, gateway.Server, gateway.Backend);
         Activity.Current = null; // like a console app's Main: no span of the caller's own
 
         var ended = await backend.Runs.RunAsync("mnist", new RunStartOptions { FlushInterval = TimeSpan.FromSeconds(1) }, async (run, ct) =>
@@ -56,10 +53,8 @@ public sealed class TraceShapeTests
     [Fact]
     public async Task An_await_using_run_is_the_current_span_until_it_is_disposed()
     {
-        using var spans = new ExportedSpans();
-        await using var server = await RunServer.StartAsync();
-        await using var sp = TestGateway.ForServer(server.BaseUri);
-        var backend = sp.GetRequiredService<IMlopsBackend>();
+        await using var gateway = await TracedGateway.StartAsync();
+        var (spans, server, backend) = (gateway.Spans, gateway.Server, gateway.Backend);
         using var root = ExportedSpans.StartTestRoot();
 
         Activity? during;
@@ -81,10 +76,8 @@ public sealed class TraceShapeTests
     [Fact]
     public async Task A_run_that_fails_says_why_on_its_span()
     {
-        using var spans = new ExportedSpans();
-        await using var server = await RunServer.StartAsync();
-        await using var sp = TestGateway.ForServer(server.BaseUri);
-        var backend = sp.GetRequiredService<IMlopsBackend>();
+        await using var gateway = await TracedGateway.StartAsync();
+        var (spans, server, backend) = (gateway.Spans, gateway.Server, gateway.Backend);
         using var root = ExportedSpans.StartTestRoot();
 
         await backend.Runs.Invoking(r => r.RunAsync("exp", null, (_, _) => throw new InvalidOperationException("diverged")))
@@ -104,17 +97,15 @@ public sealed class TraceShapeTests
     [Fact]
     public async Task Waiting_is_one_span_with_each_status_change_as_an_event()
     {
-        using var spans = new ExportedSpans();
         var states = new Queue<string>(["queued", "running", "running", "done"]);
-        await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/runs/{id}", (string id) =>
+        await using var gateway = await TracedGateway.StartAsync(app => app.MapGet("/runs/{id}", (string id) =>
         {
             lock (states)
             {
                 return Results.Text($$"""{"id":"{{id}}","status":"{{(states.Count > 1 ? states.Dequeue() : states.Peek())}}"}""", "application/json");
             }
         }));
-        await using var sp = TestGateway.ForServer(server.BaseUri);
-        var backend = sp.GetRequiredService<IMlopsBackend>();
+        var (spans, server, backend) = (gateway.Spans, gateway.Server, gateway.Backend);
         using var root = ExportedSpans.StartTestRoot();
         var seen = new List<RunStatus>();
 
@@ -136,14 +127,12 @@ public sealed class TraceShapeTests
     [Fact]
     public async Task Trigger_and_wait_is_one_trace()
     {
-        using var spans = new ExportedSpans();
-        await using var server = await LoopbackServer.StartAsync(app =>
+        await using var gateway = await TracedGateway.StartAsync(app =>
         {
             app.MapPost("/pipelines/{id}/trigger", () => Results.Text("""{"id":"train/run-1","status":"queued"}""", "application/json"));
             app.MapGet("/runs/{**id}", (string id) => Results.Text($$"""{"id":"{{id}}","status":"done"}""", "application/json"));
         });
-        await using var sp = TestGateway.ForServer(server.BaseUri);
-        var backend = sp.GetRequiredService<IMlopsBackend>();
+        var (spans, server, backend) = (gateway.Spans, gateway.Server, gateway.Backend);
         Activity.Current = null;
 
         var run = await backend.Pipelines.TriggerAsync("train");
@@ -159,10 +148,8 @@ public sealed class TraceShapeTests
     [Fact]
     public async Task Sub_clients_asked_for_through_GetService_are_instrumented_too()
     {
-        using var spans = new ExportedSpans();
-        await using var server = await RunServer.StartAsync();
-        await using var sp = TestGateway.ForServer(server.BaseUri);
-        var backend = sp.GetRequiredService<IMlopsBackend>();
+        await using var gateway = await TracedGateway.StartAsync();
+        var (spans, server, backend) = (gateway.Spans, gateway.Server, gateway.Backend);
         using var root = ExportedSpans.StartTestRoot();
 
         await backend.GetRequiredService<IRunClient>().GetAsync("r1");
