@@ -30,7 +30,8 @@ internal sealed class InstrumentedRunClient(IRunClient inner, InstrumentedBacken
     /// </summary>
     public Task<ActiveRun> StartAsync(string experimentName, RunStartOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var lifetime = RunLifetimeSpan.Start(b.Operations, experimentName);
+        // A backend without run tracking refuses before any request: no run, so no span to leave behind as current.
+        var lifetime = b.Capabilities.Supports(MlopsCapability.RunTracking) ? RunLifetimeSpan.Start(b.Operations, experimentName) : RunLifetimeSpan.None;
         return StartWithinAsync(lifetime, experimentName, options, cancellationToken);
     }
 

@@ -16,6 +16,9 @@ internal sealed class RunLifetimeSpan
 
     private RunLifetimeSpan(Activity? activity) => _activity = activity;
 
+    /// <summary>No span: the run cannot start on this backend.</summary>
+    public static RunLifetimeSpan None { get; } = new(null);
+
     /// <summary>Starts the span as the current span of the calling flow (call it from a method that is not async, so the caller keeps it).</summary>
     public static RunLifetimeSpan Start(MlopsOperations operations, string experimentName)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using MlopsGateway.Airflow;
 using MlopsGateway.Testing;
 
 namespace MlopsGateway.Tests.Telemetry;
@@ -92,6 +93,23 @@ public sealed class TraceShapeTests
         runs.Should().OnlyContain(a => a.Status == ActivityStatusCode.Error && (string?)a.GetTagItem("mlops.run.status") == "Failed");
         runs[0].GetTagItem("error.type").Should().Be(nameof(InvalidOperationException));
         runs[1].StatusDescription.Should().Contain("Complete()");
+    }
+
+    [Fact]
+    public async Task Starting_a_run_where_tracking_is_unsupported_leaves_the_callers_span_current()
+    {
+        await using var gateway = await TracedGateway.StartAsync(_ => { });
+        var spans = gateway.Spans;
+        var noTracking = new ServiceCollection();
+        noTracking.AddMlopsGateway(o => o.Backends["airflow"] = new BackendOptions { Type = "Airflow", BaseUrl = gateway.Server.BaseUri.ToString() }).AddAirflow();
+        await using var sp = noTracking.BuildServiceProvider();
+        using var root = ExportedSpans.StartTestRoot();
+
+        await sp.GetRequiredService<IMlopsBackend>().Runs.Invoking(r => r.StartAsync("exp")).Should().ThrowAsync<MlopsNotSupportedException>();
+
+        Activity.Current.Should().BeSameAs(root);
+        spans.InTrace(root.TraceId).Select(a => a.DisplayName).Should().Equal("Runs.Start");
+        gateway.Server.Requests.Should().BeEmpty();
     }
 
     [Fact]
