@@ -20,6 +20,7 @@ public static class AirflowGatewayBuilderExtensions
             Factory = context => new AirflowBackend(context),
             RequiresBaseUrl = true,
             Validate = AirflowSettings.Validate,
+            Settings = AirflowSettings.Declared,
         });
     }
 }

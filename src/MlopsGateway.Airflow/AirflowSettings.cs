@@ -9,6 +9,13 @@ internal static class AirflowSettings
     /// <summary>The API path under the base URL; default <c>api/v1</c> or <c>api/v2</c>, <c>/</c> for the root.</summary>
     public const string ApiBasePathKey = "ApiBasePath";
 
+    /// <summary>The keys above with their defaults, for the configuration reference.</summary>
+    public static IReadOnlyList<BackendSetting> Declared { get; } =
+    [
+        new(ApiVersionKey, "`v1` (Airflow 2, `/api/v1`), `v2` (Airflow 3, `/api/v2`) or `auto`: ask the server once which it serves.") { Default = "auto" },
+        new(ApiBasePathKey, "The API path under `BaseUrl`; absent: `api/v1` or `api/v2` by `ApiVersion`; `/` for a server that serves the API at the root."),
+    ];
+
     /// <summary>Parses <c>ApiVersion</c>: null for auto.</summary>
     /// <exception cref="ArgumentException">The value is not v1, v2 or auto.</exception>
     public static AirflowApiVersion? ParseApiVersion(string? value) => value?.Trim().ToUpperInvariant() switch

@@ -20,6 +20,11 @@ public static class KubeflowGatewayBuilderExtensions
             Factory = context => new KubeflowBackend(context),
             RequiresBaseUrl = true,
             Validate = Validate,
+            Settings =
+            [
+                new(KubeflowBackend.NamespaceSetting, "The profile namespace; required on a multi-user deployment (without it, the first namespaced call asks `healthz` and fails naming this key)."),
+                new(KubeflowBackend.ModelRegistryBaseUrlSetting, "The Kubeflow Model Registry's absolute http(s) URL; absent: no model registry (Models calls are not supported)."),
+            ],
         });
     }
 

@@ -24,6 +24,11 @@ public static class LocalGatewayBuilderExtensions
             // The core's backend provider disposes the backend with the service provider.
             Factory = context => new LocalBackend(context, options),
             RequiresBaseUrl = false,
+            Settings =
+            [
+                new("Path", $"The SQLite database file, relative to the working directory, or `{LocalBackend.InMemoryPath}` to keep everything in memory.") { Default = LocalBackend.DefaultPath },
+                new("ArtifactsPath", "Where run artifacts and model files are stored; absent: `{Path}.artifacts` beside the database (a temporary directory for `:memory:`)."),
+            ],
             Validate = (backend, prefix, errors) =>
             {
                 if (!string.IsNullOrWhiteSpace(backend.BaseUrl))

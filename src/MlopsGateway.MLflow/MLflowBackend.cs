@@ -68,8 +68,11 @@ public sealed class MLflowBackend : MlopsBackendBase
     /// <param name="context">Name, options, clock and the configured HTTP client.</param>
     public MLflowBackend(BackendContext context) : base(context)
     {
-        Api = new MLflowApi(new BackendHttp(context, MLflowErrorParser.Instance));
-        _serverVersion = new AsyncOnce<Version>(async ct => ParseVersion(await Api.GetVersionAsync(ct).ConfigureAwait(false)));
+        TrackingApi = BackendApi.Create<IMLflowTrackingApi>(context, MLflowJsonContext.Default, MLflowErrorParser.Instance);
+        ArtifactsApi = BackendApi.Create<IMLflowArtifactsApi>(context, MLflowJsonContext.Default, MLflowErrorParser.Instance);
+        RegistryApi = BackendApi.Create<IMLflowRegistryApi>(context, MLflowJsonContext.Default, MLflowErrorParser.Instance);
+        LoggedModelsApi = BackendApi.Create<IMLflowLoggedModelsApi>(context, MLflowJsonContext.Default, MLflowErrorParser.Instance);
+        _serverVersion = new AsyncOnce<Version>(async ct => ParseVersion(await TrackingApi.GetVersionAsync(ct).ConfigureAwait(false)));
         _runs = new MLflowRunClient(this);
         _models = new MLflowModelRegistryClient(this);
         _pipelines = new UnsupportedPipelineClient(this,
@@ -99,7 +102,13 @@ public sealed class MLflowBackend : MlopsBackendBase
     /// <summary>The spans and metrics of <see cref="MLflowTrackingClient"/>'s operations.</summary>
     internal MlopsOperations Operations { get; }
 
-    internal MLflowApi Api { get; }
+    internal IMLflowTrackingApi TrackingApi { get; }
+
+    internal IMLflowArtifactsApi ArtifactsApi { get; }
+
+    internal IMLflowRegistryApi RegistryApi { get; }
+
+    internal IMLflowLoggedModelsApi LoggedModelsApi { get; }
 
     /// <inheritdoc/>
     public override object? GetService(Type serviceType, object? serviceKey = null)
@@ -117,7 +126,7 @@ public sealed class MLflowBackend : MlopsBackendBase
     {
         try
         {
-            var version = (await Api.GetVersionAsync(cancellationToken).ConfigureAwait(false)).Trim();
+            var version = (await TrackingApi.GetVersionAsync(cancellationToken).ConfigureAwait(false)).Trim();
             return BackendHealth.Healthy($"MLflow at {Context.Options.BaseUrl} answered /version.", version);
         }
         catch (MlopsException ex)

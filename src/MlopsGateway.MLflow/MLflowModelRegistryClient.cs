@@ -7,7 +7,7 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
 {
     private const int RegistryTagValueLimit = 5000;
 
-    private MLflowApi Api => backend.Api;
+    private IMLflowRegistryApi Api => backend.RegistryApi;
     private string Name => backend.Name;
     private static BackendLimits Limits => MLflowBackend.Limits;
 
@@ -36,7 +36,7 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
         var filter = MLflowSearch.RegistryFilter([], query.NameContains, query.Tags);
         var pageable = MlopsPageable<RegisteredModel>.Create(async (token, size, ct) =>
         {
-            var page = await Api.SearchModelsAsync(filter, Limits.ClampPageSize(size), token, ["name ASC"], ct).ConfigureAwait(false);
+            var page = await Api.SearchModelsAsync(filter, Limits.ClampPageSize(size), ["name ASC"], token, ct).ConfigureAwait(false);
             return new MlopsPage<RegisteredModel>((page.RegisteredModels ?? []).Select(ToModel).ToList(), page.NextPageToken);
         }, Limits.ClampPageSize(query.PageSize), cancellationToken);
         return query.NameContains is { Length: > 0 } text ? pageable.Where(m => m.Name.Contains(text, StringComparison.Ordinal)) : pageable;
@@ -46,34 +46,34 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentException.ThrowIfNullOrEmpty(newName);
-        return ToModel((await Api.RenameModelAsync(name, newName, cancellationToken).ConfigureAwait(false)).RegisteredModel);
+        return ToModel((await Api.RenameModelAsync(new RegistryRequest { Name = name, NewName = newName }, cancellationToken).ConfigureAwait(false)).RegisteredModel);
     }
 
     public override async Task<RegisteredModel> UpdateModelAsync(string name, ModelUpdate update, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(update);
-        return ToModel((await Api.UpdateModelAsync(name, update.Description, cancellationToken).ConfigureAwait(false)).RegisteredModel);
+        return ToModel((await Api.UpdateModelAsync(new RegistryRequest { Name = name, Description = update.Description }, cancellationToken).ConfigureAwait(false)).RegisteredModel);
     }
 
     public override Task DeleteModelAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return Api.DeleteModelAsync(name, cancellationToken);
+        return Api.DeleteModelAsync(new RegistryRequest { Name = name }, cancellationToken);
     }
 
     public override Task SetModelTagAsync(string name, string key, string value, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         CheckTags(new Dictionary<string, string> { [key] = value });
-        return Api.SetModelTagAsync(name, key, value, cancellationToken);
+        return Api.SetModelTagAsync(new RegistryRequest { Name = name, Key = key, Value = value }, cancellationToken);
     }
 
     public override Task DeleteModelTagAsync(string name, string key, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentException.ThrowIfNullOrEmpty(key);
-        return Api.DeleteModelTagAsync(name, key, cancellationToken);
+        return Api.DeleteModelTagAsync(new RegistryRequest { Name = name, Key = key }, cancellationToken);
     }
 
     public override async Task<ModelVersion> CreateVersionAsync(string modelName, ModelVersionCreateOptions options, CancellationToken cancellationToken = default)
@@ -112,7 +112,7 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
         var filter = MLflowSearch.RegistryFilter(fixedClauses, null, query.Tags);
         return MlopsPageable<ModelVersion>.Create(async (token, size, ct) =>
         {
-            var page = await Api.SearchVersionsAsync(filter, Limits.ClampPageSize(size), token, ["version_number DESC"], ct).ConfigureAwait(false);
+            var page = await Api.SearchVersionsAsync(filter, Limits.ClampPageSize(size), ["version_number DESC"], token, ct).ConfigureAwait(false);
             return new MlopsPage<ModelVersion>((page.ModelVersions ?? []).Select(ToVersion).ToList(), page.NextPageToken);
         }, Limits.ClampPageSize(query.PageSize), cancellationToken);
     }
@@ -122,14 +122,14 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
         ArgumentException.ThrowIfNullOrEmpty(modelName);
         ArgumentException.ThrowIfNullOrEmpty(version);
         ArgumentNullException.ThrowIfNull(update);
-        return ToVersion((await Api.UpdateVersionAsync(modelName, version, update.Description, cancellationToken).ConfigureAwait(false)).ModelVersion);
+        return ToVersion((await Api.UpdateVersionAsync(new RegistryRequest { Name = modelName, Version = version, Description = update.Description }, cancellationToken).ConfigureAwait(false)).ModelVersion);
     }
 
     public override Task DeleteVersionAsync(string modelName, string version, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelName);
         ArgumentException.ThrowIfNullOrEmpty(version);
-        return Api.DeleteVersionAsync(modelName, version, cancellationToken);
+        return Api.DeleteVersionAsync(new RegistryRequest { Name = modelName, Version = version }, cancellationToken);
     }
 
     public override Task SetVersionTagAsync(string modelName, string version, string key, string value, CancellationToken cancellationToken = default)
@@ -137,7 +137,7 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
         ArgumentException.ThrowIfNullOrEmpty(modelName);
         ArgumentException.ThrowIfNullOrEmpty(version);
         CheckTags(new Dictionary<string, string> { [key] = value });
-        return Api.SetVersionTagAsync(modelName, version, key, value, cancellationToken);
+        return Api.SetVersionTagAsync(new RegistryRequest { Name = modelName, Version = version, Key = key, Value = value }, cancellationToken);
     }
 
     public override Task DeleteVersionTagAsync(string modelName, string version, string key, CancellationToken cancellationToken = default)
@@ -145,7 +145,7 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
         ArgumentException.ThrowIfNullOrEmpty(modelName);
         ArgumentException.ThrowIfNullOrEmpty(version);
         ArgumentException.ThrowIfNullOrEmpty(key);
-        return Api.DeleteVersionTagAsync(modelName, version, key, cancellationToken);
+        return Api.DeleteVersionTagAsync(new RegistryRequest { Name = modelName, Version = version, Key = key }, cancellationToken);
     }
 
     public override Task SetAliasAsync(string modelName, string alias, string version, CancellationToken cancellationToken = default)
@@ -153,14 +153,14 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
         ArgumentException.ThrowIfNullOrEmpty(modelName);
         ArgumentException.ThrowIfNullOrEmpty(alias);
         ArgumentException.ThrowIfNullOrEmpty(version);
-        return Api.SetAliasAsync(modelName, alias, version, cancellationToken);
+        return Api.SetAliasAsync(new RegistryRequest { Name = modelName, Alias = alias, Version = version }, cancellationToken);
     }
 
     public override Task DeleteAliasAsync(string modelName, string alias, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelName);
         ArgumentException.ThrowIfNullOrEmpty(alias);
-        return Api.DeleteAliasAsync(modelName, alias, cancellationToken);
+        return Api.DeleteAliasAsync(new RegistryRequest { Name = modelName, Alias = alias }, cancellationToken);
     }
 
     public override async Task<ModelVersion> GetVersionByAliasAsync(string modelName, string alias, CancellationToken cancellationToken = default)
@@ -176,7 +176,10 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
         ArgumentException.ThrowIfNullOrEmpty(modelName);
         ArgumentException.ThrowIfNullOrEmpty(version);
         ArgumentException.ThrowIfNullOrEmpty(stage);
-        return ToVersion((await Api.TransitionStageAsync(modelName, version, stage, archiveExistingVersions, cancellationToken).ConfigureAwait(false)).ModelVersion);
+        return ToVersion((await Api.TransitionStageAsync(new RegistryRequest
+        {
+            Name = modelName, Version = version, Stage = stage, ArchiveExistingVersions = archiveExistingVersions,
+        }, cancellationToken).ConfigureAwait(false)).ModelVersion);
     }
 
     public override MlopsPageable<ArtifactInfo> ListVersionFilesAsync(string modelName, string version, string? path = null, CancellationToken cancellationToken = default)
@@ -188,7 +191,7 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
         return new RechunkedPageable<ArtifactInfo>(async (_, _, ct) =>
         {
             var root = await VersionRootAsync(modelName, version, "Models.ListVersionFiles", ct).ConfigureAwait(false);
-            var page = await Api.ProxyListAsync(MLflowArtifactPaths.Join([.. root, .. relative]), ct).ConfigureAwait(false);
+            var page = await backend.ArtifactsApi.ListAsync(MLflowArtifactPaths.Join([.. root, .. relative]), ct).ConfigureAwait(false);
             // The proxy lists names relative to the listed directory: make them version-relative.
             return new MlopsPage<ArtifactInfo>((page.Files ?? []).Select(f => MLflowMapper.ToArtifact(f, prefix)).ToList(), null);
         }, Limits.DefaultPageSize, cancellationToken);
@@ -200,7 +203,7 @@ internal sealed class MLflowModelRegistryClient(MLflowBackend backend) : ModelRe
         ArgumentException.ThrowIfNullOrEmpty(version);
         var relative = MLflowArtifactPaths.Split(path, allowEmpty: false);
         var root = await VersionRootAsync(modelName, version, "Models.DownloadVersionFile", cancellationToken).ConfigureAwait(false);
-        return await Api.ProxyDownloadAsync([.. root, .. relative], cancellationToken).ConfigureAwait(false);
+        return await backend.ArtifactsApi.DownloadAsync(MLflowArtifactPaths.Join([.. root, .. relative]), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The proxy path of the version's files, via get-download-uri (which also resolves <c>runs:/</c> sources).</summary>

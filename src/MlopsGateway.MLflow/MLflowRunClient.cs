@@ -10,7 +10,8 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
     private const int MaxCachedArtifactRoots = 1024;
     private readonly ConcurrentDictionary<string, string[]> _artifactRoots = new(StringComparer.Ordinal);
 
-    private MLflowApi Api => backend.Api;
+    private IMLflowTrackingApi Api => backend.TrackingApi;
+    private IMLflowArtifactsApi Artifacts => backend.ArtifactsApi;
     private string Name => backend.Name;
     private static BackendLimits Limits => MLflowBackend.Limits;
 
@@ -72,13 +73,13 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
     public override Task DeleteExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(experimentId);
-        return Api.DeleteExperimentAsync(experimentId, cancellationToken);
+        return Api.DeleteExperimentAsync(new ExperimentRequest { ExperimentId = experimentId }, cancellationToken);
     }
 
     public override Task RestoreExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(experimentId);
-        return Api.RestoreExperimentAsync(experimentId, cancellationToken);
+        return Api.RestoreExperimentAsync(new ExperimentRequest { ExperimentId = experimentId }, cancellationToken);
     }
 
     // ---- runs
@@ -187,14 +188,14 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
     {
         ArgumentException.ThrowIfNullOrEmpty(run.Id);
         RunLogBatchSplitter.Validate(new RunLogBatch { Tags = [new(key, value)] }, Limits);
-        return Api.SetTagAsync(run.Id, key, value, cancellationToken);
+        return Api.SetTagAsync(new RunRequest { RunId = run.Id, Key = key, Value = value }, cancellationToken);
     }
 
     public override Task DeleteTagAsync(RunRef run, string key, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(run.Id);
         ArgumentException.ThrowIfNullOrEmpty(key);
-        return Api.DeleteTagAsync(run.Id, key, cancellationToken);
+        return Api.DeleteTagAsync(new RunRequest { RunId = run.Id, Key = key }, cancellationToken);
     }
 
     public override MlopsPageable<MetricPoint> GetMetricHistoryAsync(RunRef run, string metricKey, CancellationToken cancellationToken = default)
@@ -246,7 +247,7 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
     {
         ArgumentException.ThrowIfNullOrEmpty(run.Id);
         _artifactRoots.TryRemove(run.Id, out _);
-        return Api.DeleteRunAsync(run.Id, cancellationToken);
+        return Api.DeleteRunAsync(new RunRequest { RunId = run.Id }, cancellationToken);
     }
 
     // ---- artifacts
@@ -256,14 +257,14 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
         ArgumentNullException.ThrowIfNull(content);
         var segments = MLflowArtifactPaths.Split(path, allowEmpty: false);
         var root = await ArtifactRootAsync(run.Id, "Runs.UploadArtifact", cancellationToken).ConfigureAwait(false);
-        await Api.ProxyUploadAsync([.. root, .. segments], content, cancellationToken).ConfigureAwait(false);
+        await Artifacts.UploadAsync(MLflowArtifactPaths.Join([.. root, .. segments]), Octets(content), cancellationToken).ConfigureAwait(false);
     }
 
     public override async Task<Stream> DownloadArtifactAsync(RunRef run, string path, CancellationToken cancellationToken = default)
     {
         var segments = MLflowArtifactPaths.Split(path, allowEmpty: false);
         var root = await ArtifactRootAsync(run.Id, "Runs.DownloadArtifact", cancellationToken).ConfigureAwait(false);
-        return await Api.ProxyDownloadAsync([.. root, .. segments], cancellationToken).ConfigureAwait(false);
+        return await Artifacts.DownloadAsync(MLflowArtifactPaths.Join([.. root, .. segments]), cancellationToken).ConfigureAwait(false);
     }
 
     public override MlopsPageable<ArtifactInfo> ListArtifactsAsync(RunRef run, string? path = null, CancellationToken cancellationToken = default)
@@ -276,6 +277,14 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
             var page = await Api.ListArtifactsAsync(run.Id, directory, token, ct).ConfigureAwait(false);
             return new MlopsPage<ArtifactInfo>((page.Files ?? []).Select(f => MLflowMapper.ToArtifact(f)).ToList(), page.NextPageToken);
         }, Limits.DefaultPageSize, cancellationToken);
+    }
+
+    /// <summary>The upload body: streamed from the caller's stream, never buffered whole (and so never retried).</summary>
+    private static StreamContent Octets(Stream content)
+    {
+        var body = new StreamContent(content, 81920);
+        body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        return body;
     }
 
     /// <summary>The proxy path of the run's artifact root, from its artifact_uri (cached per run; bounded).</summary>

@@ -34,7 +34,7 @@ public sealed class MLflowTrackingClient
 
     internal MLflowTrackingClient(MLflowBackend backend) => _backend = backend;
 
-    private MLflowApi Api => _backend.Api;
+    private IMLflowTrackingApi Api => _backend.TrackingApi;
 
     /// <summary>Records datasets as inputs of a run (MLflow de-duplicates by name and digest).</summary>
     /// <param name="run">The run.</param>
@@ -74,7 +74,7 @@ public sealed class MLflowTrackingClient
         ArgumentException.ThrowIfNullOrEmpty(experimentId);
         LimitChecks.Key("experiment tag", key, MLflowBackend.Limits);
         LimitChecks.Value($"experiment tag '{key}' value", value, 5000);
-        return Api.SetExperimentTagAsync(experimentId, key, value, cancellationToken);
+        return Api.SetExperimentTagAsync(new ExperimentRequest { ExperimentId = experimentId, Key = key, Value = value }, cancellationToken);
     }
 
     /// <summary>Removes an experiment tag. Needs MLflow 3.2 or newer (checked against <c>/version</c> before sending).</summary>
@@ -89,7 +89,7 @@ public sealed class MLflowTrackingClient
         ArgumentException.ThrowIfNullOrEmpty(experimentId);
         ArgumentException.ThrowIfNullOrEmpty(key);
         await _backend.RequireVersionAsync(s_experimentTagDelete, "Tracking.DeleteExperimentTag", cancellationToken).ConfigureAwait(false);
-        await Api.DeleteExperimentTagAsync(experimentId, key, cancellationToken).ConfigureAwait(false);
+        await Api.DeleteExperimentTagAsync(new ExperimentRequest { ExperimentId = experimentId, Key = key }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Renames an experiment; a name already taken is <see cref="MlopsConflictException"/>.</summary>
@@ -103,7 +103,7 @@ public sealed class MLflowTrackingClient
     {
         ArgumentException.ThrowIfNullOrEmpty(experimentId);
         ArgumentException.ThrowIfNullOrEmpty(newName);
-        return Api.UpdateExperimentAsync(experimentId, newName, cancellationToken);
+        return Api.UpdateExperimentAsync(new ExperimentRequest { ExperimentId = experimentId, NewName = newName }, cancellationToken);
     }
 
     /// <summary>Restores a soft-deleted run (restoring an active run is a no-op).</summary>
@@ -115,7 +115,7 @@ public sealed class MLflowTrackingClient
     private Task RestoreRunCoreAsync(RunRef run, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(run.Id);
-        return Api.RestoreRunAsync(run.Id, cancellationToken);
+        return Api.RestoreRunAsync(new RunRequest { RunId = run.Id }, cancellationToken);
     }
 
     /// <summary>
@@ -135,7 +135,7 @@ public sealed class MLflowTrackingClient
     {
         ArgumentException.ThrowIfNullOrEmpty(modelName);
         ArgumentException.ThrowIfNullOrEmpty(version);
-        return (await Api.GetDownloadUriAsync(modelName, version, cancellationToken).ConfigureAwait(false)).ArtifactUri ?? string.Empty;
+        return (await _backend.RegistryApi.GetDownloadUriAsync(modelName, version, cancellationToken).ConfigureAwait(false)).ArtifactUri ?? string.Empty;
     }
 
     /// <summary>
@@ -152,7 +152,7 @@ public sealed class MLflowTrackingClient
     private async Task<IReadOnlyList<ModelVersion>> GetLatestVersionsCoreAsync(string modelName, IEnumerable<string>? stages = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelName);
-        var page = await Api.GetLatestVersionsAsync(modelName, stages ?? [], cancellationToken).ConfigureAwait(false);
+        var page = await _backend.RegistryApi.GetLatestVersionsAsync(modelName, stages ?? [], cancellationToken).ConfigureAwait(false);
         return (page.ModelVersions ?? []).Select(v => MLflowMapper.ToVersion(_backend.Name, v)).ToList();
     }
 
@@ -177,7 +177,7 @@ public sealed class MLflowTrackingClient
             LimitChecks.Key("logged model param or tag", key, MLflowBackend.Limits);
         }
         await _backend.RequireVersionAsync(s_loggedModels, "Tracking.CreateLoggedModel", cancellationToken).ConfigureAwait(false);
-        var response = await Api.CreateLoggedModelAsync(new CreateLoggedModelRequest
+        var response = await _backend.LoggedModelsApi.CreateAsync(new CreateLoggedModelRequest
         {
             ExperimentId = experimentId,
             Name = options.Name,
@@ -199,7 +199,7 @@ public sealed class MLflowTrackingClient
     {
         ArgumentException.ThrowIfNullOrEmpty(modelId);
         await _backend.RequireVersionAsync(s_loggedModels, "Tracking.GetLoggedModel", cancellationToken).ConfigureAwait(false);
-        return ToLoggedModel((await Api.GetLoggedModelAsync(modelId, cancellationToken).ConfigureAwait(false)).Model);
+        return ToLoggedModel((await _backend.LoggedModelsApi.GetAsync(modelId, cancellationToken).ConfigureAwait(false)).Model);
     }
 
     /// <summary>
@@ -220,7 +220,7 @@ public sealed class MLflowTrackingClient
             throw new ArgumentOutOfRangeException(nameof(status), status, "A logged model is finalized as Ready or UploadFailed.");
         }
         await _backend.RequireVersionAsync(s_loggedModels, "Tracking.FinalizeLoggedModel", cancellationToken).ConfigureAwait(false);
-        return ToLoggedModel((await Api.FinalizeLoggedModelAsync(modelId, (int)status, cancellationToken).ConfigureAwait(false)).Model);
+        return ToLoggedModel((await _backend.LoggedModelsApi.FinalizeAsync(modelId, new FinalizeLoggedModelRequest { ModelId = modelId, Status = (int)status }, cancellationToken).ConfigureAwait(false)).Model);
     }
 
     /// <summary>
@@ -247,7 +247,7 @@ public sealed class MLflowTrackingClient
         return MlopsPageable<MLflowLoggedModel>.Create(async (token, size, ct) =>
         {
             await _backend.RequireVersionAsync(s_loggedModels, "Tracking.SearchLoggedModels", ct).ConfigureAwait(false);
-            var page = await Api.SearchLoggedModelsAsync(new SearchLoggedModelsRequest
+            var page = await _backend.LoggedModelsApi.SearchAsync(new SearchLoggedModelsRequest
             {
                 ExperimentIds = ids, Filter = filter, MaxResults = limits.ClampPageSize(size), PageToken = token,
             }, ct).ConfigureAwait(false);

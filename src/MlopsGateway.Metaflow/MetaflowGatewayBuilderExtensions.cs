@@ -20,6 +20,11 @@ public static class MetaflowGatewayBuilderExtensions
             Type = MetaflowBackend.KindName,
             Factory = context => new MetaflowBackend(context),
             RequiresBaseUrl = true,
+            Settings =
+            [
+                new("User", $"Who registers runs (the Metaflow `user` field, at most {MetaflowBackend.MaxFieldLength} characters); absent: the operating-system user name."),
+                new("ResolveListStatus", "`true`: derive every listed run's status (two requests a run) even without a status filter.") { Default = "false" },
+            ],
             Validate = (options, prefix, errors) =>
             {
                 if (options.GetSetting("User") is { Length: > MetaflowBackend.MaxFieldLength })

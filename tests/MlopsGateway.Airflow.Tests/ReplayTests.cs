@@ -164,7 +164,7 @@ public sealed class ReplayTests
             await http.Response.WriteAsync(e.ResponseText);
         }));
         var context = new BackendContext("replay", new BackendOptions { Type = "Airflow", BaseUrl = server.BaseUri.ToString() },
-            httpClientFactory: () => new HttpClient { BaseAddress = server.BaseUri });
+            httpClientFactory: _ => new HttpClient { BaseAddress = server.BaseUri });
         var http = new BackendHttp(context, new AirflowErrorParser("admin"));
         foreach (var e in errors)
         {

@@ -5,7 +5,7 @@ namespace MlopsGateway.Conformance;
 /// <summary>
 /// A minimal in-memory tracking backend that records every run operation it receives. The conformance
 /// fixture routes the composite's Runs to it, so the routing scenarios can prove which backend a call
-/// reached: run-scoped calls must go to the run's backend of record, creates and bare ids to the probe.
+/// reached: run-scoped calls must go to the run's backend of record, creates to the probe.
 /// </summary>
 public sealed class RoutingProbeBackend : MlopsBackendBase
 {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MlopsGateway.Kubeflow.Tests.Fakes;
 using MlopsGateway.Testing;
 
@@ -13,23 +12,14 @@ public sealed class SampleTests
         await using var fake = await KubeflowFake.StartAsync();
         fake.StepOnEveryRunRead = true;
         fake.SucceedByDefault = true;
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var directory = Path.Combine(SharedPaths.RepoRoot, "samples", "Kubeflow", "bin", configuration, "net10.0");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(directory, "Kubeflow.dll"));
-        start.Environment["Mlops__Backends__kubeflow__BaseUrl"] = fake.BaseUri.ToString();
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
 
-        process.ExitCode.Should().Be(0, await errors);
-        (await output).Should().Contain("Uploaded pipeline mlops-gateway-hello")
+        var (exitCode, output, errors) = await SampleProgram.RunAsync("Kubeflow", new Dictionary<string, string?>
+        {
+            ["Mlops__Backends__kubeflow__BaseUrl"] = fake.BaseUri.ToString(),
+        });
+
+        exitCode.Should().Be(0, errors);
+        output.Should().Contain("Uploaded pipeline mlops-gateway-hello")
             .And.Contain("message=hello from .NET, times=3")
             .And.Contain("finished Succeeded")
             .And.Contain("task train");

@@ -31,8 +31,7 @@ public sealed class ErrorMappingTests
             "RESOURCE_ALREADY_EXISTS" => typeof(MlopsConflictException),
             "INVALID_PARAMETER_VALUE" => typeof(MlopsValidationException),
             "NOT_IMPLEMENTED" => typeof(MlopsNotSupportedException),
-            null when exchange.Status == 404 => typeof(MlopsNotFoundException),
-            null when exchange.Status == 405 => typeof(MlopsException),
+            null when exchange.Status is 404 or 405 => typeof(MlopsEndpointNotFoundException), // Flask's HTML page for an unknown route
             _ => throw new InvalidOperationException($"{exchange.Id}: no expectation for {code} / {exchange.Status}"),
         };
     }
@@ -53,17 +52,23 @@ public sealed class ErrorMappingTests
             }
             await context.Response.WriteAsync(current.ResponseText);
         })));
-        var http = new BackendHttp(new BackendContext("ml", new BackendOptions { BaseUrl = server.BaseUri.ToString() },
-            httpClientFactory: () => new HttpClient { BaseAddress = server.BaseUri }), MLflowErrorParser.Instance);
+        // Through the public API, the Refit client and the core's mapping; one attempt each, no breaker across cases.
+        await using var provider = MLflowHarness.BuildProvider(server.BaseUri, o =>
+        {
+            o.Resilience.MaxRetryAttempts = 0;
+            o.Resilience.CircuitFailureRatio = 0;
+        });
+        var backend = Microsoft.Extensions.DependencyInjection.ServiceProviderKeyedServiceExtensions.GetRequiredKeyedService<IMlopsBackend>(provider, "ml");
 
         foreach (var exchange in errors)
         {
             current = exchange;
-            var act = () => http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "x"), CancellationToken.None);
+            var act = () => backend.Runs.GetExperimentAsync("1");
             var thrown = (await act.Should().ThrowAsync<MlopsException>()).Which;
             thrown.GetType().Should().Be(Expected(exchange), "{0}: {1}", exchange.Id, thrown.Message);
             thrown.Status.Should().Be(exchange.Status);
             thrown.Backend.Should().Be("ml");
+            thrown.Operation.Should().Be("Runs.GetExperiment");
             thrown.ErrorCode.Should().Be((exchange.ResponseBody as System.Text.Json.Nodes.JsonObject)?["error_code"]?.GetValue<string>());
             thrown.Message.Should().NotContain("[SQL:", "raw SQL stays out of messages ({0})", exchange.Id);
             thrown.Message.Should().NotContain("/data/mlflow-real", "server paths stay out of messages ({0})", exchange.Id);
@@ -117,7 +122,8 @@ public sealed class ErrorMappingTests
     {
         MLflowErrorParser.Instance.Parse(HttpStatusCode.BadGateway, "text/plain", "{ not json").Message.Should().Be("{ not json");
         MLflowErrorParser.Instance.Parse(HttpStatusCode.ServiceUnavailable, null, new string('x', 1000)).Message!.Length.Should().BeLessThan(400);
-        MLflowErrorParser.Instance.Parse(HttpStatusCode.NotFound, "text/html", "<!doctype html><title>404</title>").Kind.Should().Be(MlopsErrorKind.NotFound);
+        MLflowErrorParser.Instance.Parse(HttpStatusCode.NotFound, "text/html", "<!doctype html><title>404</title>").Kind.Should().Be(MlopsErrorKind.EndpointNotFound);
+        MLflowErrorParser.Instance.Parse(HttpStatusCode.MethodNotAllowed, "text/html", "<!doctype html><title>405</title>").Kind.Should().Be(MlopsErrorKind.EndpointNotFound);
         Encoding.UTF8.GetByteCount(MLflowErrorParser.Instance.Parse(HttpStatusCode.InternalServerError, null, "").Message ?? "").Should().Be(0);
     }
 }

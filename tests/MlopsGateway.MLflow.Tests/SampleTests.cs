@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MlopsGateway.MLflow.Tests.Fake;
 using Samples.MLflow;
 
@@ -37,25 +36,15 @@ public sealed class SampleTests
     public async Task Sample_program_runs_against_the_server_named_by_MLFLOW_TRACKING_URI()
     {
         await using var fake = await MLflowFake.StartAsync();
-        // The sample's own build output (the project reference builds it), next to its dependencies and appsettings.json.
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var directory = Path.Combine(SharedPaths.RepoRoot, "samples", "MLflow", "bin", configuration, "net10.0");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(directory, "MLflow.dll"));
-        start.Environment["MLFLOW_TRACKING_URI"] = fake.BaseUri.ToString();
-        start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
 
-        process.ExitCode.Should().Be(0, await errors);
-        (await output).Should().Contain("epoch 9:").And.Contain("registered mnist-cnn version 1, aliased 'champion'");
+        var (exitCode, output, errors) = await SampleProgram.RunAsync("MLflow", new Dictionary<string, string?>
+        {
+            ["MLFLOW_TRACKING_URI"] = fake.BaseUri.ToString(),
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = null,
+        });
+
+        exitCode.Should().Be(0, errors);
+        output.Should().Contain("epoch 9:").And.Contain("registered mnist-cnn version 1, aliased 'champion'");
         fake.ApiRequests.Should().Contain(r => r.Path.EndsWith("/registered-models/alias", StringComparison.Ordinal) && r.Method == "POST");
     }
 }

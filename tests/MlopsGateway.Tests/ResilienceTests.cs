@@ -244,7 +244,9 @@ public sealed class ResilienceTests
     [InlineData(400, """{"code":"BAD","message":"bad value"}""", typeof(MlopsValidationException))]
     [InlineData(401, "", typeof(MlopsAuthenticationException))]
     [InlineData(403, "", typeof(MlopsAuthorizationException))]
-    [InlineData(404, "<html>Not Found</html>", typeof(MlopsNotFoundException))]
+    [InlineData(404, """{"code":"NOT_FOUND","message":"no run r1"}""", typeof(MlopsNotFoundException))]
+    [InlineData(404, "<html>Not Found</html>", typeof(MlopsEndpointNotFoundException))]
+    [InlineData(405, "405: Method Not Allowed", typeof(MlopsEndpointNotFoundException))]
     [InlineData(409, """{"code":"ALREADY_EXISTS","message":"dup"}""", typeof(MlopsConflictException))]
     [InlineData(422, """{"code":"BAD","message":"bad"}""", typeof(MlopsValidationException))]
     public async Task Error_responses_map_to_the_exception_hierarchy(int status, string body, Type expected)
@@ -258,6 +260,29 @@ public sealed class ResilienceTests
         ex.Backend.Should().Be("t");
         ex.Operation.Should().Be("Runs.Get");
         ex.Message.Should().Contain("Runs.Get failed on backend 't': HTTP " + status);
+    }
+
+    [Fact]
+    public async Task An_unknown_endpoint_names_the_url_tried_and_says_to_check_the_base_url()
+    {
+        await using var server = await Scripted("GET", "/{**any}", _ => new HtmlPage(404, "<!doctype html><title>404 Not Found</title>"));
+        await using var sp = TestGateway.ForServer(new Uri(server.BaseUri, "wrong-prefix/"));
+        var act = () => sp.GetRequiredService<IMlopsBackend>().Runs.GetAsync("r1");
+        var ex = (await act.Should().ThrowAsync<MlopsEndpointNotFoundException>()).Which;
+        ex.Should().BeAssignableTo<MlopsNotFoundException>("code that catches not-found still sees it");
+        ex.RequestUri.Should().Be(new Uri(server.BaseUri, "wrong-prefix/runs/r1"));
+        ex.Message.Should().Contain($"no endpoint {new Uri(server.BaseUri, "wrong-prefix/runs/r1")}").And.Contain("check BaseUrl");
+        ex.Message.Should().NotContain("<title>", "the page itself is not the error");
+    }
+
+    private sealed class HtmlPage(int code, string html) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = code;
+            httpContext.Response.ContentType = "text/html; charset=utf-8";
+            return httpContext.Response.WriteAsync(html);
+        }
     }
 
     [Fact]

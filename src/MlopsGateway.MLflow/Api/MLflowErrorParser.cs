@@ -39,9 +39,9 @@ internal sealed class MLflowErrorParser : IBackendErrorParser
             return status switch
             {
                 HttpStatusCode.NotFound => new BackendError(null,
-                    "the server has no such endpoint (it answered Flask's HTML 404 page); check BaseUrl, and whether this MLflow version has the API", MlopsErrorKind.NotFound),
+                    "the server answered Flask's HTML 404 page for an unknown route", MlopsErrorKind.EndpointNotFound),
                 HttpStatusCode.MethodNotAllowed => new BackendError(null,
-                    "the endpoint does not accept this HTTP method (HTML 405); the server's MLflow version may not match the client", MlopsErrorKind.Other),
+                    "the route does not accept this HTTP method (Flask's HTML 405 page); the server's MLflow version may not match the client", MlopsErrorKind.EndpointNotFound),
                 _ => new BackendError(null, $"the server answered an HTML page (HTTP {(int)status})"),
             };
         }

@@ -6,8 +6,9 @@ using MlopsGateway.Http;
 namespace MlopsGateway.Auth;
 
 /// <summary>
-/// Adds the backend's credential and extra headers to every request; for refreshable credentials, re-sends
-/// once with a fresh one after a 401, or a 403 whose body blames the token (Airflow 3 "Invalid JWT token").
+/// Adds the backend's credential and extra headers to every request (credentials not to endpoints declared
+/// <see cref="AnonymousAttribute"/>); for refreshable credentials, re-sends once with a fresh one after a 401,
+/// or a 403 whose body blames the token (Airflow 3 "Invalid JWT token").
 /// </summary>
 internal sealed partial class AuthHandler(CredentialSource credential, IReadOnlyList<KeyValuePair<string, string>> headers, string backend, ILogger logger)
     : DelegatingHandler
@@ -18,6 +19,10 @@ internal sealed partial class AuthHandler(CredentialSource credential, IReadOnly
         {
             request.Headers.Remove(name);
             request.Headers.TryAddWithoutValidation(name, value);
+        }
+        if (RequestMarks.For(request).Anonymous)
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
         using var invoker = new HttpMessageInvoker(InnerHandler!, disposeHandler: false);
         var sent = await credential.GetAsync(invoker, forceRefresh: false, rejected: null, cancellationToken).ConfigureAwait(false);
@@ -83,8 +88,8 @@ internal static class CredentialFactory
             case AuthTypes.TokenExchange:
                 var baseUri = options.GetBaseUri()!;
                 var tokenUri = new Uri(baseUri, string.IsNullOrWhiteSpace(auth.TokenUrl) ? "auth/token" : auth.TokenUrl);
-                return new TokenExchangeCredential(tokenUri, auth.Username!, SecretReference.InlineOrResolve(auth.Password, auth.PasswordFrom)!,
-                    auth.RefreshBeforeExpiry, time);
+                return new TokenExchangeCredential(new BackendContext(backend, options, time), tokenUri, auth.Username!,
+                    SecretReference.InlineOrResolve(auth.Password, auth.PasswordFrom)!, auth.RefreshBeforeExpiry);
             default:
                 throw new InvalidOperationException($"Unknown Auth:Type '{auth.Type}'.");
         }

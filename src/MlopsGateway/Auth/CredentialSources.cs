@@ -1,6 +1,9 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using MlopsGateway.Http;
+using Refit;
 
 namespace MlopsGateway.Auth;
 
@@ -74,9 +77,11 @@ internal sealed class TokenFileCredential(string path) : CredentialSource
 /// token's <c>exp</c> minus a margin, refreshed before expiry and once after a rejection, one login at a time.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "SemaphoreSlim without AvailableWaitHandle holds no unmanaged resource; the credential lives as long as the backend.")]
-internal sealed class TokenExchangeCredential(Uri tokenUri, string username, string password, TimeSpan refreshMargin, TimeProvider time) : CredentialSource
+internal sealed class TokenExchangeCredential(BackendContext context, Uri tokenUri, string username, string password, TimeSpan refreshMargin) : CredentialSource
 {
     private readonly SemaphoreSlim _login = new(1, 1);
+    private readonly TimeProvider time = context.TimeProvider;
+    private readonly RefitSettings _settings = WithRfc3986Urls(BackendApi.CreateSettings(context, CoreJsonContext.Default, new TokenErrorParser(tokenUri)));
     private AuthenticationHeaderValue? _current;
     private DateTimeOffset _refreshAt = DateTimeOffset.MinValue;
 
@@ -111,36 +116,40 @@ internal sealed class TokenExchangeCredential(Uri tokenUri, string username, str
 
     private async Task<(string Token, DateTimeOffset? Expires)> LoginAsync(HttpMessageInvoker inner, CancellationToken ct)
     {
-        var content = new StringContent(JsonSerializer.Serialize(new TokenExchangeRequest(username, password), CoreJsonContext.Default.TokenExchangeRequest), Encoding.UTF8);
-        // Exactly "application/json": Airflow's auth-manager spec declares the header as an exact value, so no charset.
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var request = new HttpRequestMessage(HttpMethod.Post, tokenUri) { Content = content };
-        using var response = await inner.SendAsync(request, ct).ConfigureAwait(false);
-        var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
+        // The exchange goes through the handlers below authentication only (it must not try to authenticate itself).
+        using var client = new HttpClient(new InvokerHandler(inner), disposeHandler: true) { BaseAddress = tokenUri, Timeout = Timeout.InfiniteTimeSpan };
+        var api = RestService.ForGenerated<ITokenEndpointApi>(client, _settings);
+        var parsed = await api.ExchangeAsync(new TokenExchangeRequest(username, password), ct).ConfigureAwait(false);
+        if (string.IsNullOrEmpty(parsed.AccessToken))
         {
-            var kind = (int)response.StatusCode is 400 or 401 or 403 or 422;
-            var message = $"Token exchange at '{tokenUri.GetLeftPart(UriPartial.Path)}' failed with HTTP {(int)response.StatusCode}; check Auth:Username and the password reference.";
-            throw kind
-                ? new MlopsAuthenticationException(message, new MlopsErrorDetails { Status = (int)response.StatusCode })
-                : new MlopsUnavailableException(message, new MlopsErrorDetails { Status = (int)response.StatusCode });
-        }
-        TokenExchangeResponse? parsed;
-        try
-        {
-            parsed = JsonSerializer.Deserialize(body, CoreJsonContext.Default.TokenExchangeResponse);
-        }
-        catch (JsonException ex)
-        {
-            throw new MlopsAuthenticationException("The token endpoint answered with a body that is not JSON.", null, ex);
-        }
-        if (string.IsNullOrEmpty(parsed?.AccessToken))
-        {
-            throw new MlopsAuthenticationException("The token endpoint's answer has no access_token.");
+            throw new MlopsAuthenticationException("The token endpoint's answer has no access_token.", MlopsErrors.Details(context.Name, null, null, null));
         }
         var expires = Jwt.Expiry(parsed.AccessToken)
             ?? (parsed.ExpiresIn is { } seconds ? time.GetUtcNow().AddSeconds(seconds) : null);
         return (parsed.AccessToken, expires);
+    }
+
+    /// <summary>The empty route must resolve to the token URL itself, which RFC 3986 resolution does.</summary>
+    private static RefitSettings WithRfc3986Urls(RefitSettings settings)
+    {
+        settings.UrlResolution = UrlResolutionMode.Rfc3986;
+        return settings;
+    }
+
+    /// <summary>Lets an <see cref="HttpClient"/> send through the handler chain below the auth handler without owning it.</summary>
+    private sealed class InvokerHandler(HttpMessageInvoker inner) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            => inner.SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>Any refusal of the credentials is an authentication failure, whatever status the server chose for it.</summary>
+    private sealed class TokenErrorParser(Uri tokenUri) : IBackendErrorParser
+    {
+        public BackendError Parse(HttpStatusCode status, string? contentType, string body)
+            => (int)status is 400 or 401 or 403 or 422
+                ? new BackendError(null, $"the token exchange at '{tokenUri.GetLeftPart(UriPartial.Path)}' was refused; check Auth:Username and the password reference", MlopsErrorKind.Authentication)
+                : new BackendError(null, $"the token exchange at '{tokenUri.GetLeftPart(UriPartial.Path)}' failed");
     }
 }
 

@@ -11,21 +11,24 @@ namespace MlopsGateway;
 /// </summary>
 public sealed class BackendContext
 {
-    private readonly Func<HttpClient>? _httpClientFactory;
+    private readonly Func<string?, HttpClient>? _httpClientFactory;
 
     /// <summary>Creates a context; the DI registration does this for configured backends, tests and embedded use may do it directly.</summary>
     /// <param name="name">The configured backend name.</param>
     /// <param name="options">The backend's options.</param>
     /// <param name="timeProvider">The clock for timeouts, polling and token expiry; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="loggerFactory">Logging; none when null.</param>
-    /// <param name="httpClientFactory">Creates the backend's configured HTTP client per operation; null for backends without HTTP.</param>
+    /// <param name="httpClientFactory">
+    /// Creates the configured HTTP client of the backend (argument null) or of one of its named
+    /// <see cref="BackendOptions.Endpoints"/>; null for backends without HTTP.
+    /// </param>
     /// <param name="services">The application's service provider, when built through DI.</param>
     public BackendContext(
         string name,
         BackendOptions? options = null,
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
-        Func<HttpClient>? httpClientFactory = null,
+        Func<string?, HttpClient>? httpClientFactory = null,
         IServiceProvider? services = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -56,10 +59,19 @@ public sealed class BackendContext
     public T? GetService<T>() where T : class => Services?.GetService<T>();
 
     /// <summary>
-    /// Returns the backend's named <see cref="HttpClient"/> from <c>IHttpClientFactory</c>; call it per
-    /// operation and do not dispose the handler chain (disposing the client is fine).
+    /// Returns the configured <see cref="HttpClient"/> (from <c>IHttpClientFactory</c> when built through DI) of the
+    /// backend or of one of its named <see cref="BackendOptions.Endpoints"/>: base address, auth, resilience,
+    /// concurrency limit and TLS are in its handler chain. Adapters create their Refit clients over it once, with
+    /// <see cref="Http.BackendApi"/>.
     /// </summary>
-    public HttpClient CreateHttpClient()
-        => _httpClientFactory?.Invoke()
-           ?? throw new InvalidOperationException($"Backend '{Name}' was created without an HTTP client factory.");
+    /// <param name="endpoint">A named endpoint, or null for the backend's <c>BaseUrl</c>.</param>
+    public HttpClient CreateHttpClient(string? endpoint = null)
+    {
+        if (endpoint is not null && !Options.Endpoints.ContainsKey(endpoint))
+        {
+            throw new InvalidOperationException($"Backend '{Name}' has no endpoint '{endpoint}' (configure Endpoints:{endpoint}:BaseUrl).");
+        }
+        return _httpClientFactory?.Invoke(endpoint)
+               ?? throw new InvalidOperationException($"Backend '{Name}' was created without an HTTP client factory.");
+    }
 }

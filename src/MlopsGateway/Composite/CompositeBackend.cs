@@ -20,6 +20,7 @@ internal sealed class CompositeBackend : IMlopsBackend
         Pipelines = new CompositePipelineClient(this);
         Models = new CompositeModelRegistryClient(this);
         Capabilities = MergeCapabilities();
+        RunHolders = [.. Distinct().Where(n => _provider.Get(n).Capabilities.Supports(MlopsCapability.RunRead))];
     }
 
     public const string CompositeKind = "Composite";
@@ -36,8 +37,54 @@ internal sealed class CompositeBackend : IMlopsBackend
 
     internal IMlopsBackend Get(string name) => _provider.Get(name);
 
-    /// <summary>The backend of record for a run-scoped call: the run's own backend, else the Runs route.</summary>
-    internal IMlopsBackend ForRun(RunRef run) => _provider.Get(run.Backend ?? RunsBackend);
+    /// <summary>
+    /// Where a run-scoped call goes: the run's own backend (<see cref="RunRef.Backend"/>). A bare id goes to
+    /// the only routed backend that holds runs; with several it is ambiguous, and the error says how to
+    /// qualify it rather than guessing (a guess fails later as a confusing NotFound).
+    /// </summary>
+    /// <param name="run">The caller's reference.</param>
+    /// <param name="subClient"><c>Runs</c> or <c>Pipelines</c>.</param>
+    /// <param name="routedBackend">The backend routing names for the sub-client (used when no backend holds runs).</param>
+    /// <param name="method">The calling method, for the operation name in errors.</param>
+    internal RunRoute RouteRun(RunRef run, string subClient, string routedBackend, string method)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var operation = $"{subClient}.{(method.EndsWith("Async", StringComparison.Ordinal) ? method[..^5] : method)}";
+        string target;
+        if (run.Backend is { } own)
+        {
+            target = _provider.Names.FirstOrDefault(n => string.Equals(n, own, StringComparison.OrdinalIgnoreCase))
+                ?? throw new MlopsValidationException(
+                    $"{operation}: run '{run.Id}' belongs to backend '{own}', which is not configured here (configured: {string.Join(", ", _provider.Names)}).",
+                    new MlopsErrorDetails { Operation = operation });
+        }
+        else
+        {
+            target = RunHolders.Count switch
+            {
+                0 => routedBackend,
+                1 => RunHolders[0],
+                _ => throw AmbiguousBareId(run.Id, operation, RunHolders),
+            };
+        }
+        return new RunRoute(run, target, _provider.Get(target), subClient, routedBackend);
+    }
+
+    /// <summary>The distinct routed backends that can hold runs (<see cref="MlopsCapability.RunRead"/>).</summary>
+    private IReadOnlyList<string> RunHolders { get; }
+
+    private MlopsValidationException AmbiguousBareId(string id, string operation, IReadOnlyList<string> holders)
+    {
+        var candidates = string.Join(", ", holders.Select(n => $"'{n}' ({_provider.Get(n).Kind})"));
+        var separator = id.IndexOf(':', StringComparison.Ordinal);
+        var looksQualified = separator > 0 && _provider.Names.Contains(id[..separator], StringComparer.OrdinalIgnoreCase)
+            ? $" '{id}' looks like the text form of a reference: read it with RunRef.Parse(\"{id}\") instead of converting the string."
+            : "";
+        return new MlopsValidationException(
+            $"{operation}: run id '{id}' does not say which backend it belongs to, and runs live on several backends here ({candidates}). "
+            + $"Pass the Run itself (it carries Run.Backend) or a qualified reference: RunRef.Parse(\"{holders[0]}:{id}\") or new RunRef(\"{id}\", \"{holders[0]}\").{looksQualified}",
+            new MlopsErrorDetails { Operation = operation });
+    }
 
     private IEnumerable<string> Distinct() => new[] { RunsBackend, PipelinesBackend, ModelsBackend }.Distinct(StringComparer.OrdinalIgnoreCase);
 

@@ -21,11 +21,18 @@ public sealed class BackendOptions
     /// <summary>Most requests in flight to this backend at once (a limiter in the core); null: unlimited.</summary>
     public int? MaxConcurrentRequests { get; set; }
 
+    /// <summary>
+    /// Further services of the same backend with base URLs of their own (Kubeflow's Model Registry is
+    /// <c>Endpoints:ModelRegistry</c>). Each gets its own HTTP client, circuit breaker and concurrency limit, and
+    /// shares the backend's Auth, Tls, Headers and Resilience settings.
+    /// </summary>
+    public Dictionary<string, EndpointOptions> Endpoints { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Extra headers sent on every request (for example a workspace header); values may be secret references (<c>env:NAME</c>, <c>file:PATH</c>).</summary>
     public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
-    /// Adapter-specific settings (<c>ApiVersion</c>, <c>Path</c>, <c>Namespace</c>, <c>ModelRegistryBaseUrl</c> …). When bound
+    /// Adapter-specific settings (<c>ApiVersion</c>, <c>Path</c>, <c>Namespace</c> …). When bound
     /// from configuration, every key of the backend section that is not a property above lands here.
     /// </summary>
     public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -37,9 +44,23 @@ public sealed class BackendOptions
         => Settings.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v) ? v : fallback;
 
     /// <summary>The parsed <see cref="BaseUrl"/> with a trailing slash, so relative request paths append to any path prefix.</summary>
-    public Uri? GetBaseUri()
+    public Uri? GetBaseUri() => EndpointOptions.ParseBaseUri(BaseUrl);
+
+    /// <summary>The base URI of the named service <paramref name="endpoint"/> (see <see cref="Endpoints"/>), or of the backend itself when null.</summary>
+    /// <param name="endpoint">The endpoint name, or null for <see cref="BaseUrl"/>.</param>
+    public Uri? GetBaseUri(string? endpoint)
+        => endpoint is null ? GetBaseUri() : Endpoints.TryGetValue(endpoint, out var e) ? EndpointOptions.ParseBaseUri(e.BaseUrl) : null;
+}
+
+/// <summary>A further service of a backend, under <c>Mlops:Backends:{name}:Endpoints:{endpoint}</c>.</summary>
+public sealed class EndpointOptions
+{
+    /// <summary>The service's absolute http(s) URL, including any path prefix it is mounted under.</summary>
+    public string? BaseUrl { get; set; }
+
+    internal static Uri? ParseBaseUri(string? baseUrl)
     {
-        if (string.IsNullOrWhiteSpace(BaseUrl) || !Uri.TryCreate(BaseUrl, UriKind.Absolute, out var uri))
+        if (string.IsNullOrWhiteSpace(baseUrl) || !Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri))
         {
             return null;
         }

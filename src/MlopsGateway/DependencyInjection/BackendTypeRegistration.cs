@@ -20,4 +20,7 @@ public sealed class BackendTypeRegistration
     /// (e.g. <c>Mlops:Backends:orchestrator</c>) and a list to add messages naming the bad key to.
     /// </summary>
     public Action<BackendOptions, string, ICollection<string>>? Validate { get; init; }
+
+    /// <summary>The adapter-specific keys this type reads from <see cref="BackendOptions.Settings"/>, with their defaults (listed in the configuration reference).</summary>
+    public IReadOnlyList<BackendSetting> Settings { get; init; } = [];
 }

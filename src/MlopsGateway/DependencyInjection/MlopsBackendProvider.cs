@@ -45,7 +45,7 @@ internal sealed class MlopsBackendProvider : IMlopsBackendProvider, IAsyncDispos
         var time = _services.GetService<TimeProvider>() ?? TimeProvider.System;
         var factory = _services.GetRequiredService<IHttpClientFactory>();
         var context = new BackendContext(key, options, time, _services.GetService<ILoggerFactory>(),
-            () => factory.CreateClient(MlopsHttpClientNames.For(key)), _services);
+            endpoint => factory.CreateClient(MlopsHttpClientNames.For(key, endpoint)), _services);
         var backend = registration.Factory(context);
         return new InstrumentedBackend(backend, time, registration.RequiresBaseUrl ? options.GetBaseUri() : null);
     }
@@ -101,7 +101,9 @@ internal sealed class MlopsBackendProvider : IMlopsBackendProvider, IAsyncDispos
 /// <summary>The <c>IHttpClientFactory</c> client name of each backend.</summary>
 public static class MlopsHttpClientNames
 {
-    /// <summary>The named client of the backend called <paramref name="backendName"/>.</summary>
+    /// <summary>The named client of the backend called <paramref name="backendName"/>, or of one of its named endpoints.</summary>
     /// <param name="backendName">The configured backend name.</param>
-    public static string For(string backendName) => "MlopsGateway." + backendName;
+    /// <param name="endpoint">A named endpoint (<c>Endpoints:{endpoint}</c>), or null for the backend's <c>BaseUrl</c>.</param>
+    public static string For(string backendName, string? endpoint = null)
+        => endpoint is null ? "MlopsGateway." + backendName : "MlopsGateway." + backendName + "." + endpoint;
 }

@@ -8,7 +8,7 @@ internal static class MlopsConfigurationBinder
     private static readonly HashSet<string> s_knownBackendKeys = new(StringComparer.OrdinalIgnoreCase)
     {
         nameof(BackendOptions.Type), nameof(BackendOptions.BaseUrl), nameof(BackendOptions.Auth), nameof(BackendOptions.Tls),
-        nameof(BackendOptions.Resilience), nameof(BackendOptions.MaxConcurrentRequests), nameof(BackendOptions.Headers), nameof(BackendOptions.Settings),
+        nameof(BackendOptions.Resilience), nameof(BackendOptions.MaxConcurrentRequests), nameof(BackendOptions.Headers), nameof(BackendOptions.Settings), nameof(BackendOptions.Endpoints),
     };
 
     public static void Bind(IConfiguration section, MlopsGatewayOptions options)

@@ -30,12 +30,21 @@ public sealed class MlopsGatewayBuilder
     }
 
     /// <summary>
-    /// The <see cref="IHttpClientBuilder"/> of a configured backend's named client, to add or replace
-    /// handlers. The gateway's resilience handler is the only retry loop: do not add another.
+    /// The <see cref="IHttpClientBuilder"/> of a configured backend's named client (or of one of its named
+    /// <see cref="BackendOptions.Endpoints"/>), to add or replace handlers — for example a handler that adds a
+    /// header, or <c>ConfigurePrimaryHttpMessageHandler</c>. The gateway's resilience handler (named
+    /// <c>mlops</c>, from Microsoft.Extensions.Http.Resilience) is the only retry loop: to change it, remove it
+    /// with <c>RemoveAllResilienceHandlers()</c> and add your own rather than stacking a second one.
     /// </summary>
     /// <param name="backendName">The configured backend name.</param>
-    public IHttpClientBuilder HttpClient(string backendName)
-        => _httpClients.TryGetValue(backendName, out var builder)
+    /// <param name="endpoint">A named endpoint of the backend, or null for its <c>BaseUrl</c>.</param>
+    public IHttpClientBuilder HttpClient(string backendName, string? endpoint = null)
+    {
+        ArgumentNullException.ThrowIfNull(backendName);
+        return _httpClients.TryGetValue(MlopsHttpClientNames.For(backendName, endpoint), out var builder)
             ? builder
-            : throw new KeyNotFoundException($"No backend named '{backendName}' is configured; configured: {string.Join(", ", _httpClients.Keys)}.");
+            : throw new KeyNotFoundException(endpoint is null
+                ? $"No backend named '{backendName}' is configured."
+                : $"Backend '{backendName}' has no endpoint named '{endpoint}' in its configuration (Endpoints:{endpoint}).");
+    }
 }

@@ -65,14 +65,11 @@ internal sealed class MlopsGatewayOptionsValidator(IEnumerable<BackendTypeRegist
         }
         if (registration.RequiresBaseUrl)
         {
-            if (string.IsNullOrWhiteSpace(backend.BaseUrl))
-            {
-                errors.Add($"{key}:BaseUrl: required for a {registration.Type} backend.");
-            }
-            else if (!Uri.TryCreate(backend.BaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-            {
-                errors.Add($"{key}:BaseUrl: '{backend.BaseUrl}' is not an absolute http or https URL.");
-            }
+            ValidateBaseUrl($"{key}:BaseUrl", backend.BaseUrl, registration.Type, errors);
+        }
+        foreach (var (endpoint, options) in backend.Endpoints)
+        {
+            ValidateBaseUrl($"{key}:Endpoints:{endpoint}:BaseUrl", options.BaseUrl, registration.Type, errors);
         }
         ValidateAuth($"{key}:Auth", backend.Auth, errors);
         ValidateTls($"{key}:Tls", backend.Tls, errors);
@@ -86,6 +83,18 @@ internal sealed class MlopsGatewayOptionsValidator(IEnumerable<BackendTypeRegist
             CheckReferenceIfAny($"{key}:Headers:{header}", value, errors);
         }
         registration.Validate?.Invoke(backend, key, errors);
+    }
+
+    private static void ValidateBaseUrl(string key, string? baseUrl, string type, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(baseUrl))
+        {
+            errors.Add($"{key}: required for a {type} backend.");
+        }
+        else if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            errors.Add($"{key}: '{baseUrl}' is not an absolute http or https URL.");
+        }
     }
 
     private static void ValidateAuth(string key, AuthOptions auth, List<string> errors)

@@ -51,9 +51,13 @@ public static class MlopsGatewayServiceCollectionExtensions
         ApplyLocalDefault(snapshot);
         var health = services.AddHealthChecks();
         var clients = new Dictionary<string, IHttpClientBuilder>(StringComparer.OrdinalIgnoreCase);
-        foreach (var name in snapshot.Backends.Keys)
+        foreach (var (name, backend) in snapshot.Backends)
         {
-            clients[name] = AddBackendHttpClient(services, name);
+            clients[MlopsHttpClientNames.For(name)] = AddBackendHttpClient(services, name, endpoint: null);
+            foreach (var endpoint in backend.Endpoints.Keys)
+            {
+                clients[MlopsHttpClientNames.For(name, endpoint)] = AddBackendHttpClient(services, name, endpoint);
+            }
             health.Add(new HealthCheckRegistration($"mlops:{name}",
                 sp => new MlopsBackendHealthCheck(sp.GetRequiredService<IMlopsBackendProvider>(), name),
                 HealthStatus.Unhealthy, ["mlops"]));
@@ -71,14 +75,15 @@ public static class MlopsGatewayServiceCollectionExtensions
         }
     }
 
-    private static IHttpClientBuilder AddBackendHttpClient(IServiceCollection services, string name)
+    private static IHttpClientBuilder AddBackendHttpClient(IServiceCollection services, string name, string? endpoint)
     {
-        // Handler order, outermost first: resilience (the only retry loop) → concurrency limit → auth → sockets.
-        return services.AddHttpClient(MlopsHttpClientNames.For(name))
+        // Handler order, outermost first: resilience (the only retry loop, with the concurrency limit inside it)
+        // → retried-DELETE rule (sees every attempt) → auth → sockets. One pipeline (breaker, limiter) per client name.
+        return services.AddHttpClient(MlopsHttpClientNames.For(name, endpoint))
             .ConfigureHttpClient((sp, client) =>
             {
                 var options = sp.GetRequiredService<BackendHttpRegistry>().Options(name);
-                client.BaseAddress = options.GetBaseUri();
+                client.BaseAddress = options.GetBaseUri(endpoint);
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
             .ConfigurePrimaryHttpMessageHandler(sp =>
@@ -86,10 +91,8 @@ public static class MlopsGatewayServiceCollectionExtensions
                 var registry = sp.GetRequiredService<BackendHttpRegistry>();
                 return PrimaryHandlerFactory.Create(name, registry.Options(name), registry.Logger);
             })
-            .AddHttpMessageHandler(sp => new ResilienceHandler(sp.GetRequiredService<BackendHttpRegistry>().Get(name).Resilience))
-            .AddHttpMessageHandler(sp => sp.GetRequiredService<BackendHttpRegistry>().Get(name).Limiter is { } limiter
-                ? new ConcurrencyLimitHandler(limiter)
-                : new PassThroughHandler())
+            .AddGatewayResilience(name)
+            .AddHttpMessageHandler(() => new RetriedDeleteHandler())
             .AddHttpMessageHandler(sp =>
             {
                 var registry = sp.GetRequiredService<BackendHttpRegistry>();
@@ -98,6 +101,4 @@ public static class MlopsGatewayServiceCollectionExtensions
             })
             .RemoveAllLoggers();
     }
-
-    private sealed class PassThroughHandler : DelegatingHandler;
 }

@@ -72,6 +72,19 @@ public sealed record MlopsErrorDetails
 public class MlopsNotFoundException(string message, MlopsErrorDetails? details = null, Exception? innerException = null)
     : MlopsException(message, details, innerException);
 
+/// <summary>
+/// The server has no such endpoint: it answered 404 or 405 with a page that is not its API's JSON (or an adapter
+/// recognised its "invalid route" answer). Almost always configuration — a wrong <c>BaseUrl</c> path prefix, a
+/// proxy in front of the server, or a server version without this API — not a missing object: catch it before
+/// <see cref="MlopsNotFoundException"/> when "not found" means "create it".
+/// </summary>
+public class MlopsEndpointNotFoundException(string message, Uri? requestUri, MlopsErrorDetails? details = null, Exception? innerException = null)
+    : MlopsNotFoundException(message, details, innerException)
+{
+    /// <summary>The URL that was tried (without its query string), when known.</summary>
+    public Uri? RequestUri { get; } = requestUri;
+}
+
 /// <summary>The object already exists or conflicts with the current state (HTTP 409, MLflow <c>RESOURCE_ALREADY_EXISTS</c>, a param re-logged with another value).</summary>
 public class MlopsConflictException(string message, MlopsErrorDetails? details = null, Exception? innerException = null)
     : MlopsException(message, details, innerException);

@@ -13,6 +13,12 @@ public enum MlopsErrorKind
     Authorization,
     /// <summary><see cref="MlopsNotFoundException"/>.</summary>
     NotFound,
+    /// <summary>
+    /// <see cref="MlopsEndpointNotFoundException"/>: the server has no such endpoint (a wrong <c>BaseUrl</c> path prefix, a
+    /// proxy's page, a server version without the API). The core also decides this for a 404 or 405 answered with a
+    /// body that is not JSON when the adapter's parser decided nothing.
+    /// </summary>
+    EndpointNotFound,
     /// <summary><see cref="MlopsConflictException"/>.</summary>
     Conflict,
     /// <summary><see cref="MlopsRateLimitedException"/>.</summary>
@@ -65,8 +71,9 @@ public static class MlopsErrors
         RequestId = requestId,
     };
 
-    internal static MlopsException Create(MlopsErrorKind kind, string message, MlopsErrorDetails details, TimeSpan? retryAfter, Exception? inner) => kind switch
+    internal static MlopsException Create(MlopsErrorKind kind, string message, MlopsErrorDetails details, TimeSpan? retryAfter, Exception? inner, Uri? requestUri = null) => kind switch
     {
+        MlopsErrorKind.EndpointNotFound => new MlopsEndpointNotFoundException(message, requestUri, details, inner),
         MlopsErrorKind.Validation => new MlopsValidationException(message, details, inner),
         MlopsErrorKind.Authentication => new MlopsAuthenticationException(message, details, inner),
         MlopsErrorKind.Authorization => new MlopsAuthorizationException(message, details, inner),

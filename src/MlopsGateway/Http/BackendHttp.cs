@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 
 namespace MlopsGateway.Http;
 
@@ -23,7 +21,7 @@ public sealed class BackendHttp
     /// <param name="context">The backend.</param>
     /// <param name="errorParser">Reads the backend's error bodies; null maps by status only.</param>
     public BackendHttp(BackendContext context, IBackendErrorParser? errorParser = null)
-        : this(context, errorParser, context is null ? null! : context.CreateHttpClient)
+        : this(context, errorParser, context is null ? null! : () => context.CreateHttpClient())
     {
     }
 
@@ -169,9 +167,9 @@ public sealed class BackendHttp
             {
                 throw;
             }
-            catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or OperationCanceledException or IOException)
+            catch (Exception ex) when (TransportErrors.IsTransport(ex))
             {
-                throw Transport(request, ex);
+                throw TransportErrors.Unavailable(_context, request.Method, ex);
             }
 
             if (response.IsSuccessStatusCode)
@@ -185,28 +183,7 @@ public sealed class BackendHttp
         }
     }
 
-    private MlopsUnavailableException Transport(HttpRequestMessage request, Exception ex)
-    {
-        var details = MlopsErrors.Details(_context.Name, null, null, null);
-        var what = details.Operation ?? $"{request.Method} request";
-        var reason = ex switch
-        {
-            BrokenCircuitException => "the circuit breaker is open after repeated failures; calls resume after the break duration",
-            TimeoutRejectedException => "it timed out (see Resilience:AttemptTimeout and Resilience:TotalTimeout)",
-            OperationCanceledException => "it timed out",
-            HttpRequestException h => $"the server could not be reached ({h.HttpRequestError})",
-            _ => "the connection failed",
-        };
-        return new MlopsUnavailableException($"{what} failed on backend '{_context.Name}': {reason}.", details, ex);
-    }
-
-    private MlopsException Garbage(HttpResponseMessage response, JsonException ex)
-    {
-        var details = MlopsErrors.Details(_context.Name, (int)response.StatusCode, null, null);
-        return new MlopsException(
-            $"{details.Operation ?? "The request"} on backend '{_context.Name}' returned HTTP {(int)response.StatusCode} with a body that is not the expected JSON: {ex.Message}",
-            details, ex);
-    }
+    private MlopsException Garbage(HttpResponseMessage response, JsonException ex) => TransportErrors.NotExpectedJson(_context, response, ex);
 
     /// <summary>A response body stream that disposes its response (and so its connection) with it.</summary>
     private sealed class ResponseStream(Stream inner, HttpResponseMessage response) : Stream

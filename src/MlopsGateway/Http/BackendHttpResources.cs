@@ -7,30 +7,23 @@ using MlopsGateway.Auth;
 namespace MlopsGateway.Http;
 
 /// <summary>
-/// Per-backend state that must outlive <c>IHttpClientFactory</c>'s handler rotation: the resilience
-/// pipeline (and so the circuit breaker), the concurrency limiter and the credential cache.
+/// Per-backend state that must outlive <c>IHttpClientFactory</c>'s handler rotation and is shared by the
+/// backend's endpoints: the credential cache and the extra headers. (The resilience pipelines live in the
+/// resilience registry, one per client name.)
 /// </summary>
 internal sealed class BackendHttpResources
 {
-    private BackendHttpResources(BackendResilience resilience, SemaphoreSlim? limiter, CredentialSource credential, IReadOnlyList<KeyValuePair<string, string>> headers)
+    private BackendHttpResources(CredentialSource credential, IReadOnlyList<KeyValuePair<string, string>> headers)
     {
-        Resilience = resilience;
-        Limiter = limiter;
         Credential = credential;
         Headers = headers;
     }
 
-    public BackendResilience Resilience { get; }
-    public SemaphoreSlim? Limiter { get; }
     public CredentialSource Credential { get; }
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; }
 
-    public static BackendHttpResources Create(string name, BackendOptions options, TimeProvider time, ILogger logger, IMlopsTokenProvider? tokenProvider)
-        => new(
-            new BackendResilience(name, options.Resilience, time, logger),
-            options.MaxConcurrentRequests is { } max ? new SemaphoreSlim(max, max) : null,
-            CredentialFactory.Create(name, options, time, tokenProvider),
-            CredentialFactory.Headers(options));
+    public static BackendHttpResources Create(string name, BackendOptions options, TimeProvider time, IMlopsTokenProvider? tokenProvider)
+        => new(CredentialFactory.Create(name, options, time, tokenProvider), CredentialFactory.Headers(options));
 }
 
 /// <summary>Creates each backend's <see cref="BackendHttpResources"/> once, on first use.</summary>
@@ -44,6 +37,6 @@ internal sealed class BackendHttpRegistry(IServiceProvider services, IOptions<Ml
     public ILogger Logger { get; } = loggerFactory.CreateLogger("MlopsGateway.Http");
 
     public BackendHttpResources Get(string name) => _resources.GetOrAdd(name, n => new Lazy<BackendHttpResources>(() =>
-        BackendHttpResources.Create(n, Options(n), services.GetService<TimeProvider>() ?? TimeProvider.System, Logger,
+        BackendHttpResources.Create(n, Options(n), services.GetService<TimeProvider>() ?? TimeProvider.System,
             services.GetKeyedService<IMlopsTokenProvider>(n)))).Value;
 }

@@ -22,11 +22,12 @@ internal static class ErrorMapper
         }
         var contentType = response.Content?.Headers.ContentType?.MediaType;
         var parsed = SafeParse(parser, response, contentType, body);
-        var kind = parsed.Kind ?? MlopsErrors.KindForStatus(status);
+        var kind = parsed.Kind ?? (IsUnknownEndpoint(status, body) ? MlopsErrorKind.EndpointNotFound : MlopsErrors.KindForStatus(status));
         var retryAfter = RetryAfter(response.Headers, context.TimeProvider);
         var details = MlopsErrors.Details(context.Name, status, parsed.Code, RequestId(response));
-        var message = BuildMessage(details, status, response.ReasonPhrase, parsed, body, contentType, retryAfter);
-        return MlopsErrors.Create(kind, message, details, retryAfter, inner: null);
+        var tried = response.RequestMessage?.RequestUri is { IsAbsoluteUri: true } uri ? new Uri(uri.GetLeftPart(UriPartial.Path)) : null;
+        var message = BuildMessage(details, status, response.ReasonPhrase, parsed, body, contentType, retryAfter, kind == MlopsErrorKind.EndpointNotFound ? tried : null);
+        return MlopsErrors.Create(kind, message, details, retryAfter, inner: null, tried);
     }
 
     /// <summary>The wait a <c>Retry-After</c> header asks for (seconds or an HTTP date, read on <paramref name="time"/>), or null.</summary>
@@ -43,6 +44,28 @@ internal static class ErrorMapper
             return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
         }
         return null;
+    }
+
+    /// <summary>
+    /// A 404 or 405 whose body is not JSON (whatever its content type claims: metaflow-service sends JSON, even
+    /// JSON strings, as text/plain): the server's or a proxy's page for a route it does not have, not an API's
+    /// "no such object".
+    /// </summary>
+    private static bool IsUnknownEndpoint(int status, string body)
+    {
+        if (status is not (404 or 405) || string.IsNullOrWhiteSpace(body))
+        {
+            return false;
+        }
+        try
+        {
+            using var _ = System.Text.Json.JsonDocument.Parse(body);
+            return false;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return true;
+        }
     }
 
     private static BackendError SafeParse(IBackendErrorParser? parser, HttpResponseMessage response, string? contentType, string body)
@@ -73,16 +96,18 @@ internal static class ErrorMapper
         return null;
     }
 
-    private static string BuildMessage(MlopsErrorDetails details, int status, string? reason, BackendError parsed, string body, string? contentType, TimeSpan? retryAfter)
+    private static string BuildMessage(MlopsErrorDetails details, int status, string? reason, BackendError parsed, string body, string? contentType, TimeSpan? retryAfter, Uri? unknownEndpoint)
     {
         var what = details.Operation ?? "The request";
         var text = parsed.Message;
-        if (string.IsNullOrWhiteSpace(text) && !string.IsNullOrWhiteSpace(body) && contentType is not "text/html")
+        if (string.IsNullOrWhiteSpace(text) && !string.IsNullOrWhiteSpace(body) && contentType is not "text/html" && unknownEndpoint is null)
         {
             text = body.Length > MaxBodyInMessage ? body[..MaxBodyInMessage] + "…" : body;
         }
         var code = parsed.Code is null ? "" : $" {parsed.Code}";
-        var hint = status switch
+        var hint = unknownEndpoint is not null
+            ? $" The server has no endpoint {unknownEndpoint}: check BaseUrl (including any path prefix) and that the server's version has this API."
+            : status switch
         {
             401 => " Check the backend's Auth settings (credentials are never logged).",
             403 => " The credentials were accepted but lack permission, or were rejected (some servers answer 403 for bad credentials).",

@@ -67,7 +67,11 @@ internal sealed class InstrumentedBackend : IMlopsBackend
     internal IAsyncEnumerable<T> Stream<T>(string operation, Action<OperationScope>? tag, Func<IAsyncEnumerable<T>> create, CancellationToken cancellationToken)
         => Operations.Stream(operation, tag, Operations.Create(operation, tag, create), joinEnclosing: false, cancellationToken);
 
-    internal static Action<OperationScope> RunTag(RunRef run) => s => s.SetTag(MlopsTelemetry.RunIdAttribute, run.Id);
+    internal static Action<OperationScope> RunTag(RunRef run)
+    {
+        ArgumentNullException.ThrowIfNull(run); // every run-scoped call of a DI-built backend passes here first
+        return s => s.SetTag(MlopsTelemetry.RunIdAttribute, run.Id);
+    }
     internal static Action<OperationScope> PipelineTag(string pipelineId) => s => s.SetTag(MlopsTelemetry.PipelineIdAttribute, pipelineId);
     internal static Action<OperationScope> ModelTag(string model) => s => s.SetTag(MlopsTelemetry.ModelNameAttribute, model);
 }

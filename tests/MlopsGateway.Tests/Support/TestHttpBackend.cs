@@ -2,12 +2,65 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MlopsGateway.Http;
+using Refit;
 
 namespace MlopsGateway.Tests.Support;
 
+/// <summary>The test server's REST API as a Refit interface, one endpoint per kind of request the plumbing must handle.</summary>
+internal interface ITestApi
+{
+    [Get("/version")]
+    [Anonymous]
+    Task<string> GetVersionAsync(CancellationToken ct);
+
+    [Get("/experiments/by-name")]
+    Task<WireExperiment> GetExperimentByNameAsync(string name, CancellationToken ct);
+
+    [Post("/experiments")]
+    [NotRetryable("a second request would create a second experiment")]
+    Task<WireExperiment> CreateExperimentAsync([Body] WireExperiment body, CancellationToken ct);
+
+    [Post("/runs")]
+    [NotRetryable("a second request would create a second run")]
+    Task<WireRun> CreateRunAsync([Body] WireRun body, CancellationToken ct);
+
+    [Get("/runs/{id}")]
+    Task<WireRun> GetRunAsync(string id, CancellationToken ct);
+
+    [Get("/runs")]
+    Task<WirePage> ListRunsAsync([AliasAs("page_token")] string? pageToken, int size, CancellationToken ct);
+
+    [Post("/runs/{id}/log")]
+    [Idempotent("re-logging the same values is harmless on this server")]
+    Task LogAsync(string id, [Body] WireBatch body, CancellationToken ct);
+
+    [Post("/runs/{id}/end")]
+    [Idempotent("ending with the same status twice changes nothing")]
+    Task<WireRun> EndAsync(string id, string status, CancellationToken ct);
+
+    [Delete("/runs/{id}")]
+    Task DeleteAsync(string id, CancellationToken ct);
+
+    [Put("/runs/{id}/artifacts/{path}")]
+    Task UploadAsync(string id, string path, [Body] HttpContent content, CancellationToken ct);
+
+    [Get("/runs/{id}/artifacts/{path}")]
+    [PermanentStatus(500)]
+    Task<Stream> DownloadAsync(string id, string path, CancellationToken ct);
+
+    [Get("/runs/{id}/tasks/{task}/log")]
+    Task<string> GetTaskLogAsync(string id, string task, int chunk, CancellationToken ct);
+
+    [Get("/runs/{id}/artifacts")]
+    Task<WireArtifactPage> ListArtifactsAsync(string id, [AliasAs("page_token")] string? pageToken, CancellationToken ct);
+
+    [Post("/pipelines/{id}/trigger")]
+    Task<WireRun> TriggerAsync(string id, [Body] WireTrigger body, CancellationToken ct);
+}
+
 /// <summary>
-/// A minimal HTTP backend for the core's tests: one endpoint per kind of request the plumbing must
-/// handle (idempotent GET, marked-idempotent POST, create POST, streamed upload, paged list, permanent 500).
+/// A minimal HTTP backend for the core's tests, built like an adapter: a Refit interface created with
+/// <see cref="BackendApi"/>, an error parser, and sub-clients mapping wire records to the domain model.
 /// </summary>
 internal sealed class TestHttpBackend : MlopsBackendBase
 {
@@ -15,13 +68,13 @@ internal sealed class TestHttpBackend : MlopsBackendBase
 
     public TestHttpBackend(BackendContext context) : base(context)
     {
-        Http = new BackendHttp(context, new TestErrorParser());
+        Api = BackendApi.Create<ITestApi>(context, TestJsonContext.Default, new TestErrorParser());
         Runs = new TestRunClient(this);
         Pipelines = new TestPipelineClient(this);
         Models = new UnsupportedModelRegistryClient(this, "Route Models to a registry backend.");
     }
 
-    public BackendHttp Http { get; }
+    public ITestApi Api { get; }
     public override string Kind => "TestHttp";
     public override BackendCapabilities Capabilities { get; } = BackendCapabilities.Create(new Dictionary<MlopsCapability, CapabilitySupport>
     {
@@ -44,8 +97,7 @@ internal sealed class TestHttpBackend : MlopsBackendBase
     {
         try
         {
-            var version = await Http.SendForTextAsync(new HttpRequestMessage(HttpMethod.Get, "version"), cancellationToken);
-            return BackendHealth.Healthy("version answered", version);
+            return BackendHealth.Healthy("version answered", await Api.GetVersionAsync(cancellationToken));
         }
         catch (MlopsException ex)
         {
@@ -79,34 +131,30 @@ internal sealed class TestHttpBackend : MlopsBackendBase
 
 internal sealed class TestRunClient(TestHttpBackend backend) : RunClientBase(backend)
 {
-    private BackendHttp Http => backend.Http;
+    private ITestApi Api => backend.Api;
 
     public override async Task<Experiment> GetExperimentByNameAsync(string name, CancellationToken cancellationToken = default)
     {
-        var wire = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "experiments/by-name" + new QueryBuilder().Add("name", name)), TestJsonContext.Default.WireExperiment, cancellationToken);
+        var wire = await Api.GetExperimentByNameAsync(name, cancellationToken);
         return new Experiment { Backend = backend.Name, Id = wire.Id, Name = wire.Name, State = wire.Deleted ? LifecycleState.Deleted : LifecycleState.Active };
     }
 
     public override async Task<Experiment> CreateExperimentAsync(string name, ExperimentCreateOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "experiments") { Content = JsonContent(new WireExperiment { Id = "", Name = name }) }.MarkNotRetryable();
-        var wire = await Http.SendAsync(request, TestJsonContext.Default.WireExperiment, cancellationToken);
+        var wire = await Api.CreateExperimentAsync(new WireExperiment { Id = "", Name = name }, cancellationToken);
         return new Experiment { Backend = backend.Name, Id = wire.Id, Name = wire.Name };
     }
 
     public override async Task<Run> CreateRunAsync(string experimentId, RunCreateOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "runs") { Content = JsonContent(new WireRun { Id = "", Name = options?.Name, ExperimentId = experimentId }) }.MarkNotRetryable();
-        return backend.Map(await Http.SendAsync(request, TestJsonContext.Default.WireRun, cancellationToken));
-    }
+        => backend.Map(await Api.CreateRunAsync(new WireRun { Id = "", Name = options?.Name, ExperimentId = experimentId }, cancellationToken));
 
     public override async Task<Run> GetAsync(RunRef run, CancellationToken cancellationToken = default)
-        => backend.Map(await Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, UrlPath.Combine("runs", run.Id)), TestJsonContext.Default.WireRun, cancellationToken));
+        => backend.Map(await Api.GetRunAsync(run.Id, cancellationToken));
 
     public override MlopsPageable<Run> ListAsync(RunQuery? query = null, CancellationToken cancellationToken = default)
         => MlopsPageable<Run>.Create(async (token, size, ct) =>
         {
-            var page = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "runs" + new QueryBuilder().Add("page_token", token).Add("size", size)), TestJsonContext.Default.WirePage, ct);
+            var page = await Api.ListRunsAsync(token, size, ct);
             return new MlopsPage<Run>(page.Runs.Select(backend.Map).ToList(), page.NextPageToken);
         }, backend.Capabilities.Limits.ClampPageSize(query?.PageSize), cancellationToken);
 
@@ -114,43 +162,30 @@ internal sealed class TestRunClient(TestHttpBackend backend) : RunClientBase(bac
     {
         foreach (var part in RunLogBatchSplitter.Split(batch, backend.Capabilities.Limits))
         {
-            var wire = new WireBatch
+            await Api.LogAsync(run.Id, new WireBatch
             {
                 Params = part.Params.Select(p => new WireKeyValue(p.Key, p.Value)).ToList(),
                 Tags = part.Tags.Select(p => new WireKeyValue(p.Key, p.Value)).ToList(),
                 Metrics = part.Metrics.Select(m => new WireMetric(m.Key, m.Value, m.Step)).ToList(),
-            };
-            // Re-logging the same values is harmless on this server, so a lost response may be retried.
-            var request = new HttpRequestMessage(HttpMethod.Post, UrlPath.Combine("runs", run.Id, "log"))
-            {
-                Content = new StringContent(JsonSerializer.Serialize(wire, TestJsonContext.Default.WireBatch), System.Text.Encoding.UTF8, "application/json"),
-            }.MarkIdempotent();
-            await Http.SendAsync(request, cancellationToken);
+            }, cancellationToken);
         }
     }
 
     public override async Task<Run> EndAsync(RunRef run, RunStatus status, CancellationToken cancellationToken = default)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, UrlPath.Combine("runs", run.Id, "end") + new QueryBuilder().Add("status", status.ToString())).MarkIdempotent();
-        return backend.Map(await Http.SendAsync(request, TestJsonContext.Default.WireRun, cancellationToken));
-    }
+        => backend.Map(await Api.EndAsync(run.Id, status.ToString(), cancellationToken));
 
     public override Task DeleteAsync(RunRef run, CancellationToken cancellationToken = default)
-        => Http.SendAsync(new HttpRequestMessage(HttpMethod.Delete, UrlPath.Combine("runs", run.Id)), cancellationToken);
+        => Api.DeleteAsync(run.Id, cancellationToken);
 
     public override Task UploadArtifactAsync(RunRef run, string path, Stream content, CancellationToken cancellationToken = default)
-        => Http.SendAsync(new HttpRequestMessage(HttpMethod.Put, UrlPath.Combine("runs", run.Id, "artifacts", path)) { Content = new StreamContent(content) }, cancellationToken);
+        => Api.UploadAsync(run.Id, path, new StreamContent(content), cancellationToken);
 
     public override Task<Stream> DownloadArtifactAsync(RunRef run, string path, CancellationToken cancellationToken = default)
-        => Http.OpenReadAsync(new HttpRequestMessage(HttpMethod.Get, UrlPath.Combine("runs", run.Id, "artifacts", path))
-            .MarkPermanentResponse(r => r.StatusCode == HttpStatusCode.InternalServerError), cancellationToken);
+        => Api.DownloadAsync(run.Id, path, cancellationToken);
 
     /// <summary>An adapter-defined listing (not a page-fetch delegate): one request per page, inside its own enumeration.</summary>
     public override MlopsPageable<ArtifactInfo> ListArtifactsAsync(RunRef run, string? path = null, CancellationToken cancellationToken = default)
         => new ArtifactPages(backend, run.Id, cancellationToken);
-
-    private static StringContent JsonContent<T>(T value) where T : class
-        => new(JsonSerializer.Serialize(value, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)TestJsonContext.Default.GetTypeInfo(typeof(T))!), System.Text.Encoding.UTF8, "application/json");
 }
 
 internal sealed class TestPipelineClient(TestHttpBackend backend) : PipelineClientBase(backend)
@@ -161,8 +196,7 @@ internal sealed class TestPipelineClient(TestHttpBackend backend) : PipelineClie
     {
         for (var chunk = 0; ; chunk++)
         {
-            var text = await backend.Http.SendForTextAsync(
-                new HttpRequestMessage(HttpMethod.Get, UrlPath.Combine("runs", run.Id, "tasks", taskId, "log") + new QueryBuilder().Add("chunk", chunk)), cancellationToken);
+            var text = await backend.Api.GetTaskLogAsync(run.Id, taskId, chunk, cancellationToken);
             if (text.Length == 0)
             {
                 yield break;
@@ -172,10 +206,7 @@ internal sealed class TestPipelineClient(TestHttpBackend backend) : PipelineClie
     }
 
     public override async Task<Run> TriggerAsync(string pipelineId, TriggerOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, UrlPath.Combine("pipelines", pipelineId, "trigger")) { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
-        return backend.Map(await backend.Http.SendAsync(request, TestJsonContext.Default.WireRun, cancellationToken));
-    }
+        => backend.Map(await backend.Api.TriggerAsync(pipelineId, new WireTrigger(), cancellationToken));
 }
 
 /// <summary>A listing that walks server pages itself, like the adapters' re-chunking and streaming pageables.</summary>
@@ -186,8 +217,7 @@ internal sealed class ArtifactPages(TestHttpBackend backend, string runId, Cance
         var token = continuationToken;
         do
         {
-            var page = await backend.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, UrlPath.Combine("runs", runId, "artifacts") + new QueryBuilder().Add("page_token", token)),
-                TestJsonContext.Default.WireArtifactPage, CancellationToken);
+            var page = await backend.Api.ListArtifactsAsync(runId, token, CancellationToken);
             yield return new MlopsPage<ArtifactInfo>(page.Paths.Select(p => new ArtifactInfo(p, IsDirectory: false)).ToList(), page.NextPageToken);
             token = string.IsNullOrEmpty(page.NextPageToken) ? null : page.NextPageToken;
         }
@@ -212,6 +242,7 @@ internal sealed record WireExperiment
 
 internal sealed record WirePage(List<WireRun> Runs, string? NextPageToken);
 internal sealed record WireArtifactPage(List<string> Paths, string? NextPageToken);
+internal sealed record WireTrigger;
 internal sealed record WireError(string? Code, string? Message);
 internal sealed record WireKeyValue(string Key, string Value);
 internal sealed record WireMetric(string Key, double Value, long Step);
@@ -230,4 +261,5 @@ internal sealed record WireBatch
 [JsonSerializable(typeof(WireError))]
 [JsonSerializable(typeof(WireArtifactPage))]
 [JsonSerializable(typeof(WireBatch))]
+[JsonSerializable(typeof(WireTrigger))]
 internal sealed partial class TestJsonContext : JsonSerializerContext;

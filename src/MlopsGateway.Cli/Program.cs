@@ -1,0 +1,3 @@
+using MlopsGateway.Cli;
+
+return await MlopsCli.RunAsync(args, CliEnvironment.FromProcess());

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace MlopsGateway.Http;
+
+/// <summary>Turns failures without a usable answer — transport errors, timeouts, an open circuit, a body that is not the expected JSON — into gateway exceptions.</summary>
+internal static class TransportErrors
+{
+    /// <summary>Whether <paramref name="exception"/> is a transport-level failure of sending (not the caller's cancellation).</summary>
+    public static bool IsTransport(Exception exception)
+        => exception is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or OperationCanceledException or IOException;
+
+    public static MlopsUnavailableException Unavailable(BackendContext context, HttpMethod method, Exception exception)
+    {
+        var details = MlopsErrors.Details(context.Name, null, null, null);
+        var what = details.Operation ?? $"{method} request";
+        var reason = exception switch
+        {
+            BrokenCircuitException => "the circuit breaker is open after repeated failures; calls resume after the break duration",
+            TimeoutRejectedException => "it timed out (see Resilience:AttemptTimeout and Resilience:TotalTimeout)",
+            OperationCanceledException => "it timed out",
+            HttpRequestException h => $"the server could not be reached ({h.HttpRequestError})",
+            _ => "the connection failed",
+        };
+        return new MlopsUnavailableException($"{what} failed on backend '{context.Name}': {reason}.", details, exception);
+    }
+
+    public static MlopsException NotExpectedJson(BackendContext context, HttpResponseMessage response, Exception exception)
+    {
+        var status = (int)response.StatusCode;
+        var details = MlopsErrors.Details(context.Name, status, null, null);
+        var media = response.Content?.Headers.ContentType?.MediaType;
+        var reason = exception is JsonException ? exception.Message : exception.GetType().Name;
+        return new MlopsException(
+            $"{details.Operation ?? "The request"} on backend '{context.Name}' returned HTTP {status}{(media is null ? "" : $" ({media})")} with a body that is not the expected JSON: {reason}",
+            details, exception);
+    }
+}
