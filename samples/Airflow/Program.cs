@@ -5,22 +5,19 @@
 //   DOTNET_ENVIRONMENT=v2 dotnet run             -> appsettings.v2.json   (Airflow 3, ApiVersion v2)
 //   dotnet run -- --Sample:DagId=my_dag --Sample:Conf='{"lr":0.05}'
 // Passwords come from environment variables (AIRFLOW_PASSWORD), never from the files.
-// Set OTEL_EXPORTER_OTLP_ENDPOINT to export the gateway's traces over OTLP.
+// Set OTEL_EXPORTER_OTLP_ENDPOINT to export the gateway's traces and metrics over OTLP.
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using MlopsGateway;
-using OpenTelemetry;
-using OpenTelemetry.Trace;
+using Samples;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddMlopsGateway(builder.Configuration.GetSection("Mlops")).AddAirflow();
+builder.AddSampleTelemetry("mlopsgateway-sample-airflow");
 using var host = builder.Build();
-
-using var tracing = Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 }
-    ? Sdk.CreateTracerProviderBuilder().AddMlopsGatewayInstrumentation().AddOtlpExporter().Build()
-    : null;
+await host.StartAsync();
 
 var dagId = builder.Configuration["Sample:DagId"] ?? "train_evaluate";
 var conf = JsonNode.Parse(builder.Configuration["Sample:Conf"] ?? """{"lr": 0.01}""") as JsonObject

@@ -8,12 +8,14 @@
 //
 // Point it at your servers with appsettings or environment variables, e.g.
 //   Mlops__Backends__tracking__BaseUrl=http://mlflow:5000  Sample__PipelineId=train_evaluate
+// Set OTEL_EXPORTER_OTLP_ENDPOINT to export the gateway's traces and metrics over OTLP.
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MlopsGateway;
+using Samples;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -21,7 +23,9 @@ builder.Services.AddMlopsGateway(builder.Configuration.GetSection("Mlops"))
     .AddMLflow()
     .AddKubeflow()
     .AddAirflow();
+builder.AddSampleTelemetry("mlopsgateway-sample-composite-routing");
 using var host = builder.Build();
+await host.StartAsync();
 
 var gateway = host.Services.GetRequiredService<IMlopsBackend>();
 var routing = host.Services.GetRequiredService<IMlopsBackendProvider>();

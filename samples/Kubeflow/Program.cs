@@ -10,17 +10,21 @@
 //   Mlops__Backends__kubeflow__Namespace=team-a
 //   Mlops__Backends__kubeflow__Auth__Type=TokenFile
 //   Mlops__Backends__kubeflow__Auth__TokenFile=/var/run/secrets/kubeflow/pipelines/token
+// Set OTEL_EXPORTER_OTLP_ENDPOINT to export the gateway's traces and metrics over OTLP.
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MlopsGateway;
+using Samples;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services.AddMlopsGateway(builder.Configuration.GetSection("Mlops")).AddKubeflow();
+builder.AddSampleTelemetry("mlopsgateway-sample-kubeflow");
 using var host = builder.Build();
+await host.StartAsync();
 var kubeflow = host.Services.GetRequiredService<IMlopsBackend>();
 
 var health = await kubeflow.CheckHealthAsync();

@@ -2,15 +2,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using MlopsGateway;
-using OpenTelemetry;
-using OpenTelemetry.Resources;
-using OpenTelemetry.Trace;
+using Samples;
 using Samples.MLflow;
 
 // The MLflow sample: an MNIST-style training loop tracked in MLflow, its model registered and aliased
 // 'champion'. Point it at a server with MLFLOW_TRACKING_URI (or Mlops:Backends:mlflow:BaseUrl in
 // appsettings.json); MLFLOW_TRACKING_USERNAME/PASSWORD (basic auth) or MLFLOW_TRACKING_TOKEN (bearer) as
-// MLflow's own client reads them. Traces go to OTEL_EXPORTER_OTLP_ENDPOINT when it is set.
+// MLflow's own client reads them. Traces and metrics go to OTEL_EXPORTER_OTLP_ENDPOINT when it is set.
 var builder = Host.CreateApplicationBuilder(args);
 var overrides = new Dictionary<string, string?>();
 if (Environment.GetEnvironmentVariable("MLFLOW_TRACKING_URI") is { Length: > 0 } uri)
@@ -37,14 +35,7 @@ if (string.IsNullOrWhiteSpace(builder.Configuration["Mlops:Backends:mlflow:BaseU
 }
 
 builder.Services.AddMlopsGateway(builder.Configuration.GetSection("Mlops")).AddMLflow();
-using var tracing = string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])
-    ? null
-    : Sdk.CreateTracerProviderBuilder()
-        .ConfigureResource(r => r.AddService("mlopsgateway-sample-mlflow"))
-        .AddMlopsGatewayInstrumentation()
-        .AddSource("System.Net.Http")
-        .AddOtlpExporter()
-        .Build();
+builder.AddSampleTelemetry("mlopsgateway-sample-mlflow");
 
 using var host = builder.Build();
 await host.StartAsync();

@@ -6,15 +6,19 @@
 //
 // The metadata service is configured in appsettings.json (METAFLOW_SERVICE_URL of a Metaflow client).
 // Behind an API gateway add "Auth": { "Type": "Headers", "Headers": { "x-api-key": "env:METAFLOW_SERVICE_AUTH_KEY" } }.
+// Set OTEL_EXPORTER_OTLP_ENDPOINT to export the gateway's traces and metrics over OTLP.
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using MlopsGateway;
 using MlopsGateway.Metaflow;
+using Samples;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddMlopsGateway(builder.Configuration.GetSection("Mlops")).AddMetaflow();
+builder.AddSampleTelemetry("mlopsgateway-sample-metaflow");
 using var host = builder.Build();
+await host.StartAsync();
 
 var flow = builder.Configuration["flow"] ?? "TrainFlow";
 var backend = host.Services.GetRequiredService<IMlopsBackend>();

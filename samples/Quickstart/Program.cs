@@ -4,7 +4,8 @@
 //   dotnet run --project samples/Quickstart            # keeps history: every run adds a run and a model version
 //   dotnet run --project samples/Quickstart -- --fresh # deletes the Quickstart's database and artifacts first
 //
-// Set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://localhost:4317) to also export the spans over OTLP.
+// Set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://localhost:4317) to also export the traces and metrics over OTLP;
+// README.md shows how to watch them in the Aspire dashboard.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -14,9 +15,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MlopsGateway;
 using MlopsGateway.Local;
-using OpenTelemetry;
-using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Samples;
 using Samples.Quickstart;
 
 const string Experiment = "quickstart";
@@ -34,22 +34,16 @@ builder.Services
     .AddMlopsGateway(builder.Configuration.GetSection("Mlops"))
     .AddLocal(local => local.AddPipeline(PipelineName, Evaluation.Define));
 
+// The Quickstart's own steps are spans too, so each step is one trace around the gateway's spans.
+using var steps = new ActivitySource("Samples.Quickstart");
 var spans = new SpanCollectingProcessor();
-var tracing = Sdk.CreateTracerProviderBuilder()
-    .SetResourceBuilder(ResourceBuilder.CreateDefault().AddService("mlops-quickstart"))
-    .AddMlopsGatewayInstrumentation()
-    .AddProcessor(spans);
-var otlp = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
-if (otlp)
-{
-    tracing.AddOtlpExporter(); // endpoint, protocol and headers come from the standard OTEL_EXPORTER_OTLP_* variables
-}
-using var tracerProvider = tracing.Build();
+var otlp = builder.AddSampleTelemetry("mlops-quickstart", tracing => tracing.AddSource(steps.Name).AddProcessor(spans));
 
 using var host = builder.Build();
+await host.StartAsync();
 var mlops = host.Services.GetRequiredService<IMlopsBackend>();
 
-// 1. Train a logistic regression by gradient descent inside a tracked run.
+// 1. Train a logistic regression by gradient descent inside a tracked run: one trace, under the run's Runs.Run span.
 var data = Dataset.Generate(samples: 400, seed: 42);
 var (train, test) = data.Split(0.75);
 const double LearningRate = 0.5;
@@ -80,6 +74,7 @@ var run = await mlops.Runs.RunAsync(Experiment, new RunStartOptions { Name = $"l
 });
 
 // 2. Register the model version and promote it with the alias "champion".
+var registering = steps.StartActivity("Register and promote the model");
 var registered = false;
 await foreach (var existing in mlops.Models.ListModelsAsync(new ModelQuery { NameContains = ModelName }))
 {
@@ -92,8 +87,10 @@ if (!registered)
 var version = await mlops.Models.CreateVersionAsync(ModelName, new ModelVersionCreateOptions { Source = $"runs:/{run.Id}/model", Run = run });
 await mlops.Models.SetAliasAsync(ModelName, "champion", version.Version);
 var champion = await mlops.Models.GetVersionByAliasAsync(ModelName, "champion");
+registering?.Dispose();
 
 // 3. Trigger the registered two-step pipeline and wait for it.
+var evaluating = steps.StartActivity("Evaluate the champion");
 var pipelineRun = await mlops.Pipelines.TriggerAsync(PipelineName, new TriggerOptions
 {
     RunName = "evaluate",
@@ -110,8 +107,10 @@ await foreach (var _ in mlops.Runs.ListAsync(new RunQuery { ExperimentIds = [run
 {
     runsSoFar++;
 }
+evaluating?.Dispose();
 
 // 4. Print a summary and the spans the gateway produced.
+var reporting = steps.StartActivity("Report");
 var invariant = CultureInfo.InvariantCulture;
 Console.WriteLine();
 Console.WriteLine($"MlopsGateway Quickstart — backend '{mlops.Name}' ({mlops.Kind}), no server");
@@ -142,12 +141,12 @@ if (pipelineRun.Metrics.TryGetValue("holdout_accuracy", out var holdout))
     Console.WriteLine($"  metric holdout_accuracy {holdout.ToString("F4", invariant)}");
 }
 Console.WriteLine();
+reporting?.Dispose();
 
-tracerProvider.ForceFlush();
 spans.Print(Console.Out);
 Console.WriteLine(otlp
-    ? $"Spans were also exported over OTLP to {Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")}."
-    : "Set OTEL_EXPORTER_OTLP_ENDPOINT to export these spans over OTLP as well.");
+    ? $"Traces and metrics are exported over OTLP to {builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]}."
+    : "Set OTEL_EXPORTER_OTLP_ENDPOINT to export these traces and the gateway's metrics over OTLP as well.");
 if (mlops.GetService<LocalBackend>() is { DatabasePath: { } databasePath })
 {
     Console.WriteLine($"Data kept in {databasePath} (run again with --fresh to start over).");

@@ -11,13 +11,13 @@ internal sealed class SpanCollectingProcessor : BaseProcessor<Activity>
 
     public override void OnEnd(Activity data) => _spans.Enqueue(data);
 
-    /// <summary>Prints the spans as trees (children under their parent, in start order), with duration, status and the run id.</summary>
+    /// <summary>Prints the spans as trees, one per trace (children under their parent, in start order), with duration, status and the run id.</summary>
     public void Print(TextWriter output)
     {
         var spans = _spans.ToArray();
         var ids = spans.Select(s => s.SpanId).ToHashSet();
         var children = spans.ToLookup(s => ids.Contains(s.ParentSpanId) ? s.ParentSpanId : default);
-        output.WriteLine($"Spans ({spans.Length}) from ActivitySource 'MlopsGateway':");
+        output.WriteLine($"Spans ({spans.Length}) in {children[default].Count()} traces (the Quickstart's steps and the 'MlopsGateway' source):");
         foreach (var root in children[default].OrderBy(s => s.StartTimeUtc))
         {
             Write(root, 1);
@@ -28,8 +28,8 @@ internal sealed class SpanCollectingProcessor : BaseProcessor<Activity>
         {
             var runId = span.GetTagItem("mlops.run.id") as string;
             var status = span.Status == ActivityStatusCode.Error ? $" ERROR {span.GetTagItem("error.type")}" : "";
-            var links = span.Links.Any() ? " (linked to its run's span)" : "";
-            output.WriteLine($"{new string(' ', depth * 2)}{span.DisplayName,-28} {span.Duration.TotalMilliseconds,8:F1} ms{status}{(runId is null ? "" : $"  run={runId}")}{links}");
+            var name = new string(' ', depth * 2) + span.DisplayName;
+            output.WriteLine($"{name,-36} {span.Duration.TotalMilliseconds,8:F1} ms{status}{(runId is null ? "" : $"  run={runId}")}");
             foreach (var child in children[span.SpanId].OrderBy(s => s.StartTimeUtc))
             {
                 Write(child, depth + 1);

@@ -19,6 +19,9 @@ public sealed class AirflowBackend : MlopsBackendBase
 
     private readonly AirflowTaskTries _taskTries;
 
+    /// <summary>The spans and metrics of <see cref="AirflowTaskTries"/>'s operations.</summary>
+    internal MlopsOperations Operations { get; }
+
     private static readonly BackendCapabilities s_capabilities = BackendCapabilities.Create(
         new Dictionary<MlopsCapability, CapabilitySupport>
         {
@@ -45,6 +48,7 @@ public sealed class AirflowBackend : MlopsBackendBase
         Runs = new AirflowRunClient(this);
         Pipelines = new AirflowPipelineClient(this);
         Models = new UnsupportedModelRegistryClient(this, "Airflow has no model registry; route Models to an MLflow backend (Mlops:Routing:Models) and keep Airflow for Pipelines.");
+        Operations = new MlopsOperations(context, TypeName);
         _taskTries = new AirflowTaskTries(this);
     }
 

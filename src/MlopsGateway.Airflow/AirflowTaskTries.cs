@@ -25,7 +25,10 @@ public sealed class AirflowTaskTries
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The attempts, one per try number.</returns>
     /// <exception cref="MlopsNotFoundException">The run or task instance does not exist (Airflow 2 answers such a request with an empty list, reported the same way).</exception>
-    public async Task<IReadOnlyList<TaskRun>> ListAsync(RunRef run, string taskId, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<TaskRun>> ListAsync(RunRef run, string taskId, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("TaskTries.List", () => ListCoreAsync(run, taskId, cancellationToken), new OperationSubject(RunId: run?.Id));
+
+    private async Task<IReadOnlyList<TaskRun>> ListCoreAsync(RunRef run, string taskId, CancellationToken cancellationToken = default)
     {
         var (dagId, dagRunId) = _backend.ParseRunId(MlopsGuard.RunId(run));
         var (task, mapIndex) = AirflowMapping.ParseTaskRunId(taskId);

@@ -3,7 +3,7 @@ namespace MlopsGateway.Kubeflow;
 /// <summary>
 /// KFP's storage-state operations that the neutral model folds away: archive and unarchive of experiments and
 /// runs, and the permanent experiment delete (the neutral <see cref="IRunClient.DeleteExperimentAsync"/> archives).
-/// Get it with <c>backend.GetService(typeof(KubeflowArchive))</c> (or <see cref="KubeflowBackend.Archive"/>).
+/// Get it with <c>backend.GetService&lt;KubeflowArchive&gt;()</c>.
 /// </summary>
 public sealed class KubeflowArchive
 {
@@ -15,6 +15,9 @@ public sealed class KubeflowArchive
     /// <param name="experimentId">The experiment id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task ArchiveExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Archive.ArchiveExperiment", () => ArchiveExperimentCoreAsync(experimentId, cancellationToken));
+
+    private Task ArchiveExperimentCoreAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(experimentId);
         return _backend.Api.ArchiveExperimentAsync(experimentId, cancellationToken);
@@ -24,6 +27,9 @@ public sealed class KubeflowArchive
     /// <param name="experimentId">The experiment id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task UnarchiveExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Archive.UnarchiveExperiment", () => UnarchiveExperimentCoreAsync(experimentId, cancellationToken));
+
+    private Task UnarchiveExperimentCoreAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(experimentId);
         return _backend.Api.UnarchiveExperimentAsync(experimentId, cancellationToken);
@@ -33,6 +39,9 @@ public sealed class KubeflowArchive
     /// <param name="experimentId">The experiment id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task DeleteExperimentPermanentlyAsync(string experimentId, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Archive.DeleteExperimentPermanently", () => DeleteExperimentPermanentlyCoreAsync(experimentId, cancellationToken));
+
+    private Task DeleteExperimentPermanentlyCoreAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(experimentId);
         return _backend.Api.DeleteExperimentAsync(experimentId, cancellationToken);
@@ -42,6 +51,9 @@ public sealed class KubeflowArchive
     /// <param name="run">The run.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task ArchiveRunAsync(RunRef run, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Archive.ArchiveRun", () => ArchiveRunCoreAsync(run, cancellationToken), new OperationSubject(RunId: run?.Id));
+
+    private Task ArchiveRunCoreAsync(RunRef run, CancellationToken cancellationToken = default)
     {
         MlopsGuard.RunId(run);
         return _backend.Api.ArchiveRunAsync(run.Id, cancellationToken);
@@ -51,6 +63,9 @@ public sealed class KubeflowArchive
     /// <param name="run">The run.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task UnarchiveRunAsync(RunRef run, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Archive.UnarchiveRun", () => UnarchiveRunCoreAsync(run, cancellationToken), new OperationSubject(RunId: run?.Id));
+
+    private Task UnarchiveRunCoreAsync(RunRef run, CancellationToken cancellationToken = default)
     {
         MlopsGuard.RunId(run);
         return _backend.Api.UnarchiveRunAsync(run.Id, cancellationToken);

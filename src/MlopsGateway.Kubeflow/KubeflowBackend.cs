@@ -10,7 +10,7 @@ namespace MlopsGateway.Kubeflow;
 /// <c>Namespace</c> (the profile namespace; required against a multi-user deployment, which is detected from
 /// <c>healthz</c>) and <c>ModelRegistryBaseUrl</c>. Auth (Bearer, a rotating service-account TokenFile, or an
 /// identity header such as <c>kubeflow-userid</c> through <c>Auth.Type = Headers</c>) is the core's.
-/// Backend-specific services via <see cref="MlopsBackendBase.GetService"/>: <see cref="KubeflowSchedules"/>
+/// Backend-specific services via <c>backend.GetService&lt;T&gt;()</c>: <see cref="KubeflowSchedules"/>
 /// (recurring runs), <see cref="KubeflowArchive"/> (archive/unarchive of experiments and runs, hard delete) and
 /// <see cref="KubeflowNodeArtifacts"/> (read a run node's output artifact) and <see cref="KubeflowModelArtifacts"/>
 /// (list, get and update a model version's artifacts in the Model Registry).
@@ -46,6 +46,8 @@ public sealed class KubeflowBackend : MlopsBackendBase
         Models = Registry is null
             ? new UnsupportedModelRegistryClient(this, "Set Mlops:Backends:" + context.Name + ":ModelRegistryBaseUrl to use the Kubeflow Model Registry, or route Models to an MLflow backend.")
             : new KubeflowModelRegistryClient(this, Registry);
+        Operations = new MlopsOperations(context, KindName);
+        RegistryOperations = new MlopsOperations(context, KindName, ModelRegistryUri(context.Options));
         Schedules = new KubeflowSchedules(this);
         Archive = new KubeflowArchive(this);
         NodeArtifacts = new KubeflowNodeArtifacts(this);
@@ -67,17 +69,19 @@ public sealed class KubeflowBackend : MlopsBackendBase
     /// <inheritdoc/>
     public override IModelRegistryClient Models { get; }
 
-    /// <summary>Recurring runs (cron or interval schedules of a pipeline); also reachable through <c>GetService</c>.</summary>
-    public KubeflowSchedules Schedules { get; }
+    internal KubeflowSchedules Schedules { get; }
 
-    /// <summary>Archive/unarchive of experiments and runs and the permanent experiment delete; also reachable through <c>GetService</c>.</summary>
-    public KubeflowArchive Archive { get; }
+    internal KubeflowArchive Archive { get; }
 
-    /// <summary>Reads a run node's output artifact; also reachable through <c>GetService</c>.</summary>
-    public KubeflowNodeArtifacts NodeArtifacts { get; }
+    internal KubeflowNodeArtifacts NodeArtifacts { get; }
 
-    /// <summary>List, get and update of Model Registry model artifacts (URI, format, storage); also reachable through <c>GetService</c>.</summary>
-    public KubeflowModelArtifacts ModelArtifacts { get; }
+    internal KubeflowModelArtifacts ModelArtifacts { get; }
+
+    /// <summary>The spans and metrics of the KFP services' operations (schedules, archive, node artifacts).</summary>
+    internal MlopsOperations Operations { get; }
+
+    /// <summary>The spans and metrics of the Model Registry services' operations (model artifacts): their server is the registry.</summary>
+    internal MlopsOperations RegistryOperations { get; }
 
     internal KfpApi Api { get; }
 

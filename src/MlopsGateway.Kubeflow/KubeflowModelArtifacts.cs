@@ -8,7 +8,7 @@ namespace MlopsGateway.Kubeflow;
 /// The model artifacts of a Model Registry version — where the model's files are (URI, storage key and path)
 /// and in which format — which the neutral <see cref="ModelVersion"/> folds into <see cref="ModelVersion.Source"/>.
 /// List a version's artifacts, get one by id and update it with <c>PATCH /model_artifacts/{id}</c>. Get it with
-/// <c>backend.GetService(typeof(KubeflowModelArtifacts))</c> (or <see cref="KubeflowBackend.ModelArtifacts"/>).
+/// <c>backend.GetService&lt;KubeflowModelArtifacts&gt;()</c>.
 /// Without <c>ModelRegistryBaseUrl</c> every call throws <see cref="MlopsNotSupportedException"/> before sending.
 /// </summary>
 public sealed class KubeflowModelArtifacts
@@ -27,6 +27,9 @@ public sealed class KubeflowModelArtifacts
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <exception cref="MlopsNotFoundException">The model or version does not exist or is archived.</exception>
     public MlopsPageable<KubeflowModelArtifact> ListAsync(string modelName, string version, int? pageSize = null, CancellationToken cancellationToken = default)
+        => _backend.RegistryOperations.List("ModelArtifacts.List", () => ListCoreAsync(modelName, version, pageSize, cancellationToken), new OperationSubject(ModelName: modelName));
+
+    private MlopsPageable<KubeflowModelArtifact> ListCoreAsync(string modelName, string version, int? pageSize = null, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(modelName);
         MlopsGuard.NotBlank(version);
@@ -51,7 +54,10 @@ public sealed class KubeflowModelArtifacts
     /// <param name="artifactId">The artifact id (a string of digits on the real server).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="MlopsNotFoundException">No model artifact has this id.</exception>
-    public async Task<KubeflowModelArtifact> GetAsync(string artifactId, CancellationToken cancellationToken = default)
+    public Task<KubeflowModelArtifact> GetAsync(string artifactId, CancellationToken cancellationToken = default)
+        => _backend.RegistryOperations.RunAsync("ModelArtifacts.Get", () => GetCoreAsync(artifactId, cancellationToken));
+
+    private async Task<KubeflowModelArtifact> GetCoreAsync(string artifactId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(artifactId);
         var (_, api) = Registry("ModelArtifacts.Get");
@@ -69,7 +75,10 @@ public sealed class KubeflowModelArtifacts
     /// <returns>The artifact as the registry returns it after the update.</returns>
     /// <exception cref="MlopsValidationException">Nothing to change, or an unknown state (checked before sending).</exception>
     /// <exception cref="MlopsNotFoundException">No model artifact has this id.</exception>
-    public async Task<KubeflowModelArtifact> UpdateAsync(string artifactId, KubeflowModelArtifactUpdate update, CancellationToken cancellationToken = default)
+    public Task<KubeflowModelArtifact> UpdateAsync(string artifactId, KubeflowModelArtifactUpdate update, CancellationToken cancellationToken = default)
+        => _backend.RegistryOperations.RunAsync("ModelArtifacts.Update", () => UpdateCoreAsync(artifactId, update, cancellationToken));
+
+    private async Task<KubeflowModelArtifact> UpdateCoreAsync(string artifactId, KubeflowModelArtifactUpdate update, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(artifactId);
         ArgumentNullException.ThrowIfNull(update);

@@ -7,7 +7,7 @@ namespace MlopsGateway.Kubeflow;
 
 /// <summary>
 /// KFP recurring runs ("pipeline schedules"): create, list, get, enable, disable and delete. Get it with
-/// <c>backend.GetService(typeof(KubeflowSchedules))</c> (or <see cref="KubeflowBackend.Schedules"/>). Cron
+/// <c>backend.GetService&lt;KubeflowSchedules&gt;()</c>. Cron
 /// expressions use KFP's six fields, <b>seconds first</b>, and are checked before anything is sent.
 /// </summary>
 public sealed class KubeflowSchedules
@@ -20,7 +20,10 @@ public sealed class KubeflowSchedules
     /// <param name="options">Pipeline, trigger (cron or interval), concurrency and parameters.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="MlopsValidationException">Invalid cron, interval or concurrency (checked before sending).</exception>
-    public async Task<KubeflowSchedule> CreateAsync(KubeflowScheduleOptions options, CancellationToken cancellationToken = default)
+    public Task<KubeflowSchedule> CreateAsync(KubeflowScheduleOptions options, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Schedules.Create", () => CreateCoreAsync(options, cancellationToken), new OperationSubject(PipelineId: options?.PipelineId));
+
+    private async Task<KubeflowSchedule> CreateCoreAsync(KubeflowScheduleOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         MlopsGuard.NotBlank(options.PipelineId);
@@ -62,7 +65,10 @@ public sealed class KubeflowSchedules
     /// <summary>Gets a recurring run; <see cref="MlopsNotFoundException"/> when there is none.</summary>
     /// <param name="scheduleId">The recurring run id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<KubeflowSchedule> GetAsync(string scheduleId, CancellationToken cancellationToken = default)
+    public Task<KubeflowSchedule> GetAsync(string scheduleId, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Schedules.Get", () => GetCoreAsync(scheduleId, cancellationToken));
+
+    private async Task<KubeflowSchedule> GetCoreAsync(string scheduleId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(scheduleId);
         return ToSchedule(await _backend.Api.GetRecurringRunAsync(scheduleId, cancellationToken).ConfigureAwait(false));
@@ -73,6 +79,9 @@ public sealed class KubeflowSchedules
     /// <param name="pageSize">Page size hint (at most 200).</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     public MlopsPageable<KubeflowSchedule> ListAsync(string? experimentId = null, int? pageSize = null, CancellationToken cancellationToken = default)
+        => _backend.Operations.List("Schedules.List", () => ListCoreAsync(experimentId, pageSize, cancellationToken));
+
+    private MlopsPageable<KubeflowSchedule> ListCoreAsync(string? experimentId = null, int? pageSize = null, CancellationToken cancellationToken = default)
     {
         var limits = _backend.Capabilities.Limits;
         return MlopsPageable<KubeflowSchedule>.Create(async (token, size, ct) =>
@@ -89,6 +98,9 @@ public sealed class KubeflowSchedules
     /// <param name="scheduleId">The recurring run id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task EnableAsync(string scheduleId, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Schedules.Enable", () => EnableCoreAsync(scheduleId, cancellationToken));
+
+    private Task EnableCoreAsync(string scheduleId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(scheduleId);
         return _backend.Api.EnableRecurringRunAsync(scheduleId, cancellationToken);
@@ -98,6 +110,9 @@ public sealed class KubeflowSchedules
     /// <param name="scheduleId">The recurring run id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task DisableAsync(string scheduleId, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Schedules.Disable", () => DisableCoreAsync(scheduleId, cancellationToken));
+
+    private Task DisableCoreAsync(string scheduleId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(scheduleId);
         return _backend.Api.DisableRecurringRunAsync(scheduleId, cancellationToken);
@@ -107,6 +122,9 @@ public sealed class KubeflowSchedules
     /// <param name="scheduleId">The recurring run id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task DeleteAsync(string scheduleId, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Schedules.Delete", () => DeleteCoreAsync(scheduleId, cancellationToken));
+
+    private Task DeleteCoreAsync(string scheduleId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(scheduleId);
         return _backend.Api.DeleteRecurringRunAsync(scheduleId, cancellationToken);

@@ -77,6 +77,7 @@ public sealed class MLflowBackend : MlopsBackendBase
         _models = new MLflowModelRegistryClient(this);
         _pipelines = new UnsupportedPipelineClient(this,
             "MLflow tracks runs and models but has no orchestration: route Pipelines to an Airflow or Kubeflow backend (Mlops:Routing:Pipelines).");
+        Operations = new MlopsOperations(context, TypeName);
         Tracking = new MLflowTrackingClient(this);
     }
 
@@ -96,7 +97,10 @@ public sealed class MLflowBackend : MlopsBackendBase
     public override IModelRegistryClient Models => _models;
 
     /// <summary>MLflow-specific operations the neutral model does not hold (dataset inputs, experiment tags, run restore, download URIs, logged models).</summary>
-    public MLflowTrackingClient Tracking { get; }
+    internal MLflowTrackingClient Tracking { get; }
+
+    /// <summary>The spans and metrics of <see cref="MLflowTrackingClient"/>'s operations.</summary>
+    internal MlopsOperations Operations { get; }
 
     internal IMLflowTrackingApi TrackingApi { get; }
 

@@ -23,7 +23,7 @@ public sealed record MLflowDataset(string Name, string Digest, string SourceType
 /// MLflow-specific operations the backend-neutral clients do not hold: dataset inputs, experiment tags and
 /// rename, restoring a soft-deleted run, a model version's download URI and the latest version per stage, and
 /// MLflow 3 logged models (create, get, finalize, search). Get it with
-/// <c>backend.GetService(typeof(MLflowTrackingClient))</c>. Operations that need a newer server probe
+/// <c>backend.GetService&lt;MLflowTrackingClient&gt;()</c>. Operations that need a newer server probe
 /// <c>/version</c> once and throw <see cref="MlopsNotSupportedException"/> before sending when it is too old.
 /// </summary>
 public sealed class MLflowTrackingClient
@@ -41,6 +41,9 @@ public sealed class MLflowTrackingClient
     /// <param name="datasets">The datasets.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task LogInputsAsync(RunRef run, IEnumerable<MLflowDataset> datasets, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Tracking.LogInputs", () => LogInputsCoreAsync(run, datasets, cancellationToken), new OperationSubject(RunId: run?.Id));
+
+    private Task LogInputsCoreAsync(RunRef run, IEnumerable<MLflowDataset> datasets, CancellationToken cancellationToken = default)
     {
         MlopsGuard.RunId(run);
         ArgumentNullException.ThrowIfNull(datasets);
@@ -64,6 +67,9 @@ public sealed class MLflowTrackingClient
     /// <param name="value">The tag value.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task SetExperimentTagAsync(string experimentId, string key, string value, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Tracking.SetExperimentTag", () => SetExperimentTagCoreAsync(experimentId, key, value, cancellationToken));
+
+    private Task SetExperimentTagCoreAsync(string experimentId, string key, string value, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotEmpty(experimentId);
         LimitChecks.Key("experiment tag", key, MLflowBackend.Limits);
@@ -75,11 +81,14 @@ public sealed class MLflowTrackingClient
     /// <param name="experimentId">The experiment id.</param>
     /// <param name="key">The tag key.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task DeleteExperimentTagAsync(string experimentId, string key, CancellationToken cancellationToken = default)
+    public Task DeleteExperimentTagAsync(string experimentId, string key, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Tracking.DeleteExperimentTag", () => DeleteExperimentTagCoreAsync(experimentId, key, cancellationToken));
+
+    private async Task DeleteExperimentTagCoreAsync(string experimentId, string key, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotEmpty(experimentId);
         MlopsGuard.NotEmpty(key);
-        await _backend.RequireVersionAsync(s_experimentTagDelete, "MLflow.DeleteExperimentTag", cancellationToken).ConfigureAwait(false);
+        await _backend.RequireVersionAsync(s_experimentTagDelete, "Tracking.DeleteExperimentTag", cancellationToken).ConfigureAwait(false);
         await Api.DeleteExperimentTagAsync(new ExperimentRequest { ExperimentId = experimentId, Key = key }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -88,6 +97,9 @@ public sealed class MLflowTrackingClient
     /// <param name="newName">The new unique name.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task RenameExperimentAsync(string experimentId, string newName, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Tracking.RenameExperiment", () => RenameExperimentCoreAsync(experimentId, newName, cancellationToken));
+
+    private Task RenameExperimentCoreAsync(string experimentId, string newName, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotEmpty(experimentId);
         MlopsGuard.NotEmpty(newName);
@@ -98,6 +110,9 @@ public sealed class MLflowTrackingClient
     /// <param name="run">The run.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task RestoreRunAsync(RunRef run, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Tracking.RestoreRun", () => RestoreRunCoreAsync(run, cancellationToken), new OperationSubject(RunId: run?.Id));
+
+    private Task RestoreRunCoreAsync(RunRef run, CancellationToken cancellationToken = default)
     {
         MlopsGuard.RunId(run);
         return Api.RestoreRunAsync(new RunRequest { RunId = run.Id }, cancellationToken);
@@ -113,7 +128,10 @@ public sealed class MLflowTrackingClient
     /// <param name="version">The version number (a string, as MLflow sends it).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The artifact URI; an unknown model or version is <see cref="MlopsNotFoundException"/>.</returns>
-    public async Task<string> GetModelVersionDownloadUriAsync(string modelName, string version, CancellationToken cancellationToken = default)
+    public Task<string> GetModelVersionDownloadUriAsync(string modelName, string version, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Tracking.GetModelVersionDownloadUri", () => GetModelVersionDownloadUriCoreAsync(modelName, version, cancellationToken), new OperationSubject(ModelName: modelName));
+
+    private async Task<string> GetModelVersionDownloadUriCoreAsync(string modelName, string version, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotEmpty(modelName);
         MlopsGuard.NotEmpty(version);
@@ -128,7 +146,10 @@ public sealed class MLflowTrackingClient
     /// <param name="modelName">The registered model's name.</param>
     /// <param name="stages">Only these stages (matched case-insensitively by the server); null or empty for every stage.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<IReadOnlyList<ModelVersion>> GetLatestVersionsAsync(string modelName, IEnumerable<string>? stages = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ModelVersion>> GetLatestVersionsAsync(string modelName, IEnumerable<string>? stages = null, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Tracking.GetLatestVersions", () => GetLatestVersionsCoreAsync(modelName, stages, cancellationToken), new OperationSubject(ModelName: modelName));
+
+    private async Task<IReadOnlyList<ModelVersion>> GetLatestVersionsCoreAsync(string modelName, IEnumerable<string>? stages = null, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotEmpty(modelName);
         var page = await _backend.RegistryApi.GetLatestVersionsAsync(modelName, stages ?? [], cancellationToken).ConfigureAwait(false);
@@ -144,7 +165,10 @@ public sealed class MLflowTrackingClient
     /// <param name="experimentId">The experiment to create it in.</param>
     /// <param name="options">Name, type, source run, params and tags; all optional.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<MLflowLoggedModel> CreateLoggedModelAsync(string experimentId, MLflowLoggedModelCreateOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<MLflowLoggedModel> CreateLoggedModelAsync(string experimentId, MLflowLoggedModelCreateOptions? options = null, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Tracking.CreateLoggedModel", () => CreateLoggedModelCoreAsync(experimentId, options, cancellationToken));
+
+    private async Task<MLflowLoggedModel> CreateLoggedModelCoreAsync(string experimentId, MLflowLoggedModelCreateOptions? options = null, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotEmpty(experimentId);
         options ??= new MLflowLoggedModelCreateOptions();
@@ -152,7 +176,7 @@ public sealed class MLflowTrackingClient
         {
             LimitChecks.Key("logged model param or tag", key, MLflowBackend.Limits);
         }
-        await _backend.RequireVersionAsync(s_loggedModels, "MLflow.CreateLoggedModel", cancellationToken).ConfigureAwait(false);
+        await _backend.RequireVersionAsync(s_loggedModels, "Tracking.CreateLoggedModel", cancellationToken).ConfigureAwait(false);
         var response = await _backend.LoggedModelsApi.CreateAsync(new CreateLoggedModelRequest
         {
             ExperimentId = experimentId,
@@ -168,10 +192,13 @@ public sealed class MLflowTrackingClient
     /// <summary>Reads a logged model by id (a deleted or unknown one is <see cref="MlopsNotFoundException"/>). Needs MLflow 3.0+.</summary>
     /// <param name="modelId">The model id (<c>m-…</c>).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<MLflowLoggedModel> GetLoggedModelAsync(string modelId, CancellationToken cancellationToken = default)
+    public Task<MLflowLoggedModel> GetLoggedModelAsync(string modelId, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Tracking.GetLoggedModel", () => GetLoggedModelCoreAsync(modelId, cancellationToken));
+
+    private async Task<MLflowLoggedModel> GetLoggedModelCoreAsync(string modelId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotEmpty(modelId);
-        await _backend.RequireVersionAsync(s_loggedModels, "MLflow.GetLoggedModel", cancellationToken).ConfigureAwait(false);
+        await _backend.RequireVersionAsync(s_loggedModels, "Tracking.GetLoggedModel", cancellationToken).ConfigureAwait(false);
         return ToLoggedModel((await _backend.LoggedModelsApi.GetAsync(modelId, cancellationToken).ConfigureAwait(false)).Model);
     }
 
@@ -182,12 +209,15 @@ public sealed class MLflowTrackingClient
     /// <param name="modelId">The model id (<c>m-…</c>).</param>
     /// <param name="status"><see cref="MLflowLoggedModelStatus.Ready"/> or <see cref="MLflowLoggedModelStatus.UploadFailed"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<MLflowLoggedModel> FinalizeLoggedModelAsync(string modelId, MLflowLoggedModelStatus status, CancellationToken cancellationToken = default)
+    public Task<MLflowLoggedModel> FinalizeLoggedModelAsync(string modelId, MLflowLoggedModelStatus status, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Tracking.FinalizeLoggedModel", () => FinalizeLoggedModelCoreAsync(modelId, status, cancellationToken));
+
+    private async Task<MLflowLoggedModel> FinalizeLoggedModelCoreAsync(string modelId, MLflowLoggedModelStatus status, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotEmpty(modelId);
         MlopsGuard.That(status is MLflowLoggedModelStatus.Ready or MLflowLoggedModelStatus.UploadFailed,
             $"A logged model is finalized as Ready or UploadFailed, not {status}.");
-        await _backend.RequireVersionAsync(s_loggedModels, "MLflow.FinalizeLoggedModel", cancellationToken).ConfigureAwait(false);
+        await _backend.RequireVersionAsync(s_loggedModels, "Tracking.FinalizeLoggedModel", cancellationToken).ConfigureAwait(false);
         return ToLoggedModel((await _backend.LoggedModelsApi.FinalizeAsync(modelId, new FinalizeLoggedModelRequest { ModelId = modelId, Status = MLflowMapper.LoggedModelStatusName(status) }, cancellationToken).ConfigureAwait(false)).Model);
     }
 
@@ -201,12 +231,15 @@ public sealed class MLflowTrackingClient
     /// <param name="pageSize">Models per request; null for the backend default, capped at the backend's page limit.</param>
     /// <param name="cancellationToken">Cancels every page fetch.</param>
     public MlopsPageable<MLflowLoggedModel> SearchLoggedModelsAsync(IEnumerable<string> experimentIds, string? filter = null, int? pageSize = null, CancellationToken cancellationToken = default)
+        => _backend.Operations.List("Tracking.SearchLoggedModels", () => SearchLoggedModelsCoreAsync(experimentIds, filter, pageSize, cancellationToken));
+
+    private MlopsPageable<MLflowLoggedModel> SearchLoggedModelsCoreAsync(IEnumerable<string> experimentIds, string? filter = null, int? pageSize = null, CancellationToken cancellationToken = default)
     {
         var ids = MlopsGuard.NotEmpty(experimentIds);
         var limits = MLflowBackend.Limits;
         return MlopsPageable<MLflowLoggedModel>.Create(async (token, size, ct) =>
         {
-            await _backend.RequireVersionAsync(s_loggedModels, "MLflow.SearchLoggedModels", ct).ConfigureAwait(false);
+            await _backend.RequireVersionAsync(s_loggedModels, "Tracking.SearchLoggedModels", ct).ConfigureAwait(false);
             var page = await _backend.LoggedModelsApi.SearchAsync(new SearchLoggedModelsRequest
             {
                 ExperimentIds = [.. ids], Filter = filter, MaxResults = limits.ClampPageSize(size), PageToken = token,
@@ -219,5 +252,8 @@ public sealed class MLflowTrackingClient
 
     /// <summary>The server's MLflow version from <c>/version</c> (probed once, then cached).</summary>
     /// <param name="cancellationToken">Cancels waiting for the probe.</param>
-    public Task<Version> GetServerVersionAsync(CancellationToken cancellationToken = default) => _backend.GetServerVersionAsync(cancellationToken);
+    public Task<Version> GetServerVersionAsync(CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Tracking.GetServerVersion", () => GetServerVersionCoreAsync(cancellationToken));
+
+    private Task<Version> GetServerVersionCoreAsync(CancellationToken cancellationToken = default) => _backend.GetServerVersionAsync(cancellationToken);
 }

@@ -8,7 +8,7 @@ namespace MlopsGateway.Metaflow;
 /// service (<c>Type: "Metaflow"</c>). Runs read their status the way Metaflow's UI derives it; tags are
 /// plain strings (key with an empty value); system tags are read-only; parameter values are not
 /// available (names only). Registering runs and writing steps, tasks, metadata and artifact records go
-/// through <see cref="Metadata"/> (also reachable with <c>GetService&lt;MetaflowMetadataClient&gt;()</c>).
+/// through <see cref="MetaflowMetadataClient"/> (<c>backend.GetService&lt;MetaflowMetadataClient&gt;()</c>).
 /// The service version is probed once from <c>/ping</c>: tag mutation needs 2.3.0, task filtering 2.5.0.
 /// </summary>
 public sealed class MetaflowBackend : MlopsBackendBase
@@ -58,6 +58,7 @@ public sealed class MetaflowBackend : MlopsBackendBase
         Pipelines = new MetaflowPipelineClient(this);
         Models = new UnsupportedModelRegistryClient(this,
             "Metaflow has no model registry; route Models to an MLflow or Local backend.");
+        Operations = new MlopsOperations(context, KindName);
         Metadata = new MetaflowMetadataClient(this);
     }
 
@@ -77,7 +78,10 @@ public sealed class MetaflowBackend : MlopsBackendBase
     public override IModelRegistryClient Models { get; }
 
     /// <summary>Metaflow-specific reads and writes the neutral model does not hold: steps, tasks, metadata rows, artifact records, heartbeats.</summary>
-    public MetaflowMetadataClient Metadata { get; }
+    internal MetaflowMetadataClient Metadata { get; }
+
+    /// <summary>The spans and metrics of <see cref="MetaflowMetadataClient"/>'s operations.</summary>
+    internal MlopsOperations Operations { get; }
 
     internal MetaflowApi Api { get; }
 

@@ -26,7 +26,10 @@ public sealed class MetaflowMetadataClient
     /// <summary>Registers a flow, or returns it when it is already registered.</summary>
     /// <param name="flow">The flow name (at most 255 characters).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<Pipeline> RegisterFlowAsync(string flow, CancellationToken cancellationToken = default)
+    public Task<Pipeline> RegisterFlowAsync(string flow, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Metadata.RegisterFlow", () => RegisterFlowCoreAsync(flow, cancellationToken), new OperationSubject(PipelineId: flow));
+
+    private async Task<Pipeline> RegisterFlowCoreAsync(string flow, CancellationToken cancellationToken = default)
     {
         MetaflowValidation.Name(flow, "flow name");
         try
@@ -48,7 +51,10 @@ public sealed class MetaflowMetadataClient
     /// <param name="flow">The flow name.</param>
     /// <param name="options">Run id and plain tags (values must be empty).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<Run> RegisterRunAsync(string flow, RunCreateOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<Run> RegisterRunAsync(string flow, RunCreateOptions? options = null, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Metadata.RegisterRun", () => RegisterRunCoreAsync(flow, options, cancellationToken), new OperationSubject(PipelineId: flow));
+
+    private async Task<Run> RegisterRunCoreAsync(string flow, RunCreateOptions? options = null, CancellationToken cancellationToken = default)
     {
         await RegisterFlowAsync(flow, cancellationToken).ConfigureAwait(false);
         return await _backend.Runs.CreateRunAsync(flow, options, cancellationToken).ConfigureAwait(false);
@@ -58,7 +64,10 @@ public sealed class MetaflowMetadataClient
     /// <param name="runId">The run, <c>Flow/run</c>.</param>
     /// <param name="step">The step name.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<MetaflowStep> RegisterStepAsync(string runId, string step, CancellationToken cancellationToken = default)
+    public Task<MetaflowStep> RegisterStepAsync(string runId, string step, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Metadata.RegisterStep", () => RegisterStepCoreAsync(runId, step, cancellationToken), new OperationSubject(RunId: runId));
+
+    private async Task<MetaflowStep> RegisterStepCoreAsync(string runId, string step, CancellationToken cancellationToken = default)
     {
         var run = MetaflowRunRef.Parse(runId, _backend.Context);
         MetaflowValidation.Name(step, "step name");
@@ -76,6 +85,9 @@ public sealed class MetaflowMetadataClient
     /// <param name="runId">The run, <c>Flow/run</c>.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     public MlopsPageable<MetaflowStep> ListStepsAsync(string runId, CancellationToken cancellationToken = default)
+        => _backend.Operations.List("Metadata.ListSteps", () => ListStepsCoreAsync(runId, cancellationToken), new OperationSubject(RunId: runId));
+
+    private MlopsPageable<MetaflowStep> ListStepsCoreAsync(string runId, CancellationToken cancellationToken = default)
     {
         var run = MetaflowRunRef.Parse(runId, _backend.Context);
         return Pageable(ct => ParentChecked(Api.ListStepsAsync(run, ct), c => Api.GetRunAsync(run, c), ct), MetaflowMapper.ToStep, cancellationToken);
@@ -89,7 +101,10 @@ public sealed class MetaflowMetadataClient
     /// <param name="step">The step (register it first).</param>
     /// <param name="taskName">An optional non-numeric task name.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<MetaflowTask> RegisterTaskAsync(string runId, string step, string? taskName = null, CancellationToken cancellationToken = default)
+    public Task<MetaflowTask> RegisterTaskAsync(string runId, string step, string? taskName = null, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Metadata.RegisterTask", () => RegisterTaskCoreAsync(runId, step, taskName, cancellationToken), new OperationSubject(RunId: runId));
+
+    private async Task<MetaflowTask> RegisterTaskCoreAsync(string runId, string step, string? taskName = null, CancellationToken cancellationToken = default)
     {
         var run = MetaflowRunRef.Parse(runId, _backend.Context);
         MetaflowValidation.Name(step, "step name");
@@ -113,7 +128,10 @@ public sealed class MetaflowMetadataClient
     /// <param name="step">The step name.</param>
     /// <param name="taskId">The task number or name.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<MetaflowTask> GetTaskAsync(string runId, string step, string taskId, CancellationToken cancellationToken = default)
+    public Task<MetaflowTask> GetTaskAsync(string runId, string step, string taskId, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Metadata.GetTask", () => GetTaskCoreAsync(runId, step, taskId, cancellationToken), new OperationSubject(RunId: runId));
+
+    private async Task<MetaflowTask> GetTaskCoreAsync(string runId, string step, string taskId, CancellationToken cancellationToken = default)
         => MetaflowMapper.ToTask(await Api.GetTaskAsync(MetaflowRunRef.Parse(runId, _backend.Context), step, taskId, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Lists the tasks of a step.</summary>
@@ -121,6 +139,9 @@ public sealed class MetaflowMetadataClient
     /// <param name="step">The step name.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     public MlopsPageable<MetaflowTask> ListTasksAsync(string runId, string step, CancellationToken cancellationToken = default)
+        => _backend.Operations.List("Metadata.ListTasks", () => ListTasksCoreAsync(runId, step, cancellationToken), new OperationSubject(RunId: runId));
+
+    private MlopsPageable<MetaflowTask> ListTasksCoreAsync(string runId, string step, CancellationToken cancellationToken = default)
     {
         var run = MetaflowRunRef.Parse(runId, _backend.Context);
         return Pageable(ct => ParentChecked(Api.ListTasksAsync(run, step, ct), c => Api.GetStepAsync(run, step, c), ct), MetaflowMapper.ToTask, cancellationToken);
@@ -136,7 +157,10 @@ public sealed class MetaflowMetadataClient
     /// <param name="fieldName">The metadata field.</param>
     /// <param name="pattern">The value pattern.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<IReadOnlyList<string>> FilterTasksAsync(string runId, string step, string fieldName, string pattern, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> FilterTasksAsync(string runId, string step, string fieldName, string pattern, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Metadata.FilterTasks", () => FilterTasksCoreAsync(runId, step, fieldName, pattern, cancellationToken), new OperationSubject(RunId: runId));
+
+    private async Task<IReadOnlyList<string>> FilterTasksCoreAsync(string runId, string step, string fieldName, string pattern, CancellationToken cancellationToken = default)
     {
         var run = MetaflowRunRef.Parse(runId, _backend.Context);
         MlopsGuard.NotEmpty(fieldName);
@@ -162,6 +186,9 @@ public sealed class MetaflowMetadataClient
     /// <param name="runId">The run, <c>Flow/run</c>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<bool> HeartbeatRunAsync(string runId, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Metadata.HeartbeatRun", () => HeartbeatRunCoreAsync(runId, cancellationToken), new OperationSubject(RunId: runId));
+
+    private Task<bool> HeartbeatRunCoreAsync(string runId, CancellationToken cancellationToken = default)
         => Api.HeartbeatRunAsync(MetaflowRunRef.Parse(runId, _backend.Context), cancellationToken);
 
     /// <summary>Beats a task's heartbeat (the service bumps the run's too); false when nothing was updated.</summary>
@@ -170,6 +197,9 @@ public sealed class MetaflowMetadataClient
     /// <param name="taskId">The task number or name.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<bool> HeartbeatTaskAsync(string runId, string step, string taskId, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Metadata.HeartbeatTask", () => HeartbeatTaskCoreAsync(runId, step, taskId, cancellationToken), new OperationSubject(RunId: runId));
+
+    private Task<bool> HeartbeatTaskCoreAsync(string runId, string step, string taskId, CancellationToken cancellationToken = default)
         => Api.HeartbeatTaskAsync(MetaflowRunRef.Parse(runId, _backend.Context), step, taskId, cancellationToken);
 
     /// <summary>Metadata rows of one task, every attempt.</summary>
@@ -178,6 +208,9 @@ public sealed class MetaflowMetadataClient
     /// <param name="taskId">The task number or name.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     public MlopsPageable<MetaflowMetadataEntry> ListTaskMetadataAsync(string runId, string step, string taskId, CancellationToken cancellationToken = default)
+        => _backend.Operations.List("Metadata.ListTaskMetadata", () => ListTaskMetadataCoreAsync(runId, step, taskId, cancellationToken), new OperationSubject(RunId: runId));
+
+    private MlopsPageable<MetaflowMetadataEntry> ListTaskMetadataCoreAsync(string runId, string step, string taskId, CancellationToken cancellationToken = default)
     {
         var run = MetaflowRunRef.Parse(runId, _backend.Context);
         return Pageable(ct => ParentChecked(Api.ListTaskMetadataAsync(run, step, taskId, ct), c => Api.GetTaskAsync(run, step, taskId, c), ct),
@@ -188,6 +221,9 @@ public sealed class MetaflowMetadataClient
     /// <param name="runId">The run, <c>Flow/run</c>.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     public MlopsPageable<MetaflowMetadataEntry> ListRunMetadataAsync(string runId, CancellationToken cancellationToken = default)
+        => _backend.Operations.List("Metadata.ListRunMetadata", () => ListRunMetadataCoreAsync(runId, cancellationToken), new OperationSubject(RunId: runId));
+
+    private MlopsPageable<MetaflowMetadataEntry> ListRunMetadataCoreAsync(string runId, CancellationToken cancellationToken = default)
     {
         var run = MetaflowRunRef.Parse(runId, _backend.Context);
         return Pageable(ct => ParentChecked(Api.ListRunMetadataAsync(run, ct), c => Api.GetRunAsync(run, c), ct), MetaflowMapper.ToMetadata, cancellationToken);
@@ -203,7 +239,10 @@ public sealed class MetaflowMetadataClient
     /// <param name="taskId">The task number or name.</param>
     /// <param name="rows">The rows.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task AddMetadataAsync(string runId, string step, string taskId, IReadOnlyList<MetaflowMetadataWrite> rows, CancellationToken cancellationToken = default)
+    public Task AddMetadataAsync(string runId, string step, string taskId, IReadOnlyList<MetaflowMetadataWrite> rows, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Metadata.AddMetadata", () => AddMetadataCoreAsync(runId, step, taskId, rows, cancellationToken), new OperationSubject(RunId: runId));
+
+    private async Task AddMetadataCoreAsync(string runId, string step, string taskId, IReadOnlyList<MetaflowMetadataWrite> rows, CancellationToken cancellationToken = default)
     {
         var run = MetaflowRunRef.Parse(runId, _backend.Context);
         ArgumentNullException.ThrowIfNull(rows);
@@ -237,6 +276,9 @@ public sealed class MetaflowMetadataClient
     /// <param name="attempt">Only this attempt (requires <paramref name="taskId"/>).</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     public MlopsPageable<MetaflowArtifact> ListArtifactsAsync(string runId, string? step = null, string? taskId = null, int? attempt = null, CancellationToken cancellationToken = default)
+        => _backend.Operations.List("Metadata.ListArtifacts", () => ListArtifactsCoreAsync(runId, step, taskId, attempt, cancellationToken), new OperationSubject(RunId: runId));
+
+    private MlopsPageable<MetaflowArtifact> ListArtifactsCoreAsync(string runId, string? step = null, string? taskId = null, int? attempt = null, CancellationToken cancellationToken = default)
     {
         var run = MetaflowRunRef.Parse(runId, _backend.Context);
         if ((taskId is not null && step is null) || (attempt is not null && taskId is null))
@@ -258,7 +300,10 @@ public sealed class MetaflowMetadataClient
     /// <param name="name">The artifact name.</param>
     /// <param name="attempt">The attempt, or null for the latest.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<MetaflowArtifact> GetArtifactAsync(string runId, string step, string taskId, string name, int? attempt = null, CancellationToken cancellationToken = default)
+    public Task<MetaflowArtifact> GetArtifactAsync(string runId, string step, string taskId, string name, int? attempt = null, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Metadata.GetArtifact", () => GetArtifactCoreAsync(runId, step, taskId, name, attempt, cancellationToken), new OperationSubject(RunId: runId));
+
+    private async Task<MetaflowArtifact> GetArtifactCoreAsync(string runId, string step, string taskId, string name, int? attempt = null, CancellationToken cancellationToken = default)
         => MetaflowMapper.ToArtifact(await Api.GetArtifactAsync(MetaflowRunRef.Parse(runId, _backend.Context), step, taskId, name, attempt, cancellationToken).ConfigureAwait(false));
 
     /// <summary>
@@ -271,7 +316,10 @@ public sealed class MetaflowMetadataClient
     /// <param name="taskId">The task number or name.</param>
     /// <param name="artifacts">The records.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task AddArtifactsAsync(string runId, string step, string taskId, IReadOnlyList<MetaflowArtifactWrite> artifacts, CancellationToken cancellationToken = default)
+    public Task AddArtifactsAsync(string runId, string step, string taskId, IReadOnlyList<MetaflowArtifactWrite> artifacts, CancellationToken cancellationToken = default)
+        => _backend.Operations.RunAsync("Metadata.AddArtifacts", () => AddArtifactsCoreAsync(runId, step, taskId, artifacts, cancellationToken), new OperationSubject(RunId: runId));
+
+    private async Task AddArtifactsCoreAsync(string runId, string step, string taskId, IReadOnlyList<MetaflowArtifactWrite> artifacts, CancellationToken cancellationToken = default)
     {
         var run = MetaflowRunRef.Parse(runId, _backend.Context);
         ArgumentNullException.ThrowIfNull(artifacts);

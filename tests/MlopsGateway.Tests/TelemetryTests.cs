@@ -16,10 +16,10 @@ public sealed class TelemetryTests
     [Fact]
     public async Task An_operation_is_one_internal_span_with_the_http_span_beneath_it()
     {
-        using var spans = new SpanCollector();
+        using var spans = new ExportedSpans();
         await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/runs/{id}", () => Results.Text(RunJson, "application/json")));
         await using var sp = TestGateway.ForServer(server.BaseUri);
-        using (var root = SpanCollector.StartTestRoot())
+        using (var root = ExportedSpans.StartTestRoot())
         {
             await sp.GetRequiredService<IMlopsBackend>().Runs.GetAsync("r1");
             var mine = spans.InTrace(root.TraceId);
@@ -42,12 +42,12 @@ public sealed class TelemetryTests
     [Fact]
     public async Task Retries_are_events_and_a_retry_that_succeeds_is_not_an_error()
     {
-        using var spans = new SpanCollector();
+        using var spans = new ExportedSpans();
         var calls = 0;
         await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/runs/{id}", () =>
             Interlocked.Increment(ref calls) == 1 ? Results.StatusCode(503) : Results.Text(RunJson, "application/json")));
         await using var sp = TestGateway.ForServer(server.BaseUri);
-        using var root = SpanCollector.StartTestRoot();
+        using var root = ExportedSpans.StartTestRoot();
         await sp.GetRequiredService<IMlopsBackend>().Runs.GetAsync("r1");
         var op = spans.InTrace(root.TraceId).Single(a => a.Source.Name == "MlopsGateway");
         op.Events.Should().ContainSingle(e => e.Name == "mlops.retry").Which.Tags.Should().Contain(new KeyValuePair<string, object?>("mlops.retry.reason", "HTTP 503"));
@@ -58,10 +58,10 @@ public sealed class TelemetryTests
     [Fact]
     public async Task A_failed_operation_records_error_type()
     {
-        using var spans = new SpanCollector();
+        using var spans = new ExportedSpans();
         await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/runs/{id}", () => Results.StatusCode(404)));
         await using var sp = TestGateway.ForServer(server.BaseUri);
-        using var root = SpanCollector.StartTestRoot();
+        using var root = ExportedSpans.StartTestRoot();
         await sp.GetRequiredService<IMlopsBackend>().Runs.Invoking(r => r.GetAsync("r1")).Should().ThrowAsync<MlopsNotFoundException>();
         var op = spans.InTrace(root.TraceId).Single(a => a.Source.Name == "MlopsGateway");
         op.Status.Should().Be(ActivityStatusCode.Error);
@@ -71,7 +71,7 @@ public sealed class TelemetryTests
     [Fact]
     public async Task A_list_opens_one_span_per_page_and_pages_resume_from_a_token()
     {
-        using var spans = new SpanCollector();
+        using var spans = new ExportedSpans();
         await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/runs", (string? page_token) => Results.Text(page_token switch
         {
             null => """{"runs":[{"id":"a"},{"id":"b"}],"next_page_token":"p2"}""",
@@ -80,12 +80,13 @@ public sealed class TelemetryTests
         }, "application/json")));
         await using var sp = TestGateway.ForServer(server.BaseUri);
         var runs = sp.GetRequiredService<IMlopsBackend>().Runs;
-        using (var root = SpanCollector.StartTestRoot())
+        using (var root = ExportedSpans.StartTestRoot())
         {
             var listing = runs.ListAsync(new RunQuery { PageSize = 2 });
             server.Requests.Should().BeEmpty("a listing is lazy");
             (await listing.ToListAsync()).Select(r => r.Id).Should().Equal("a", "b", "c", "d", "e");
             spans.InTrace(root.TraceId).Where(a => a.Source.Name == "MlopsGateway").Select(a => a.DisplayName).Should().Equal("Runs.List", "Runs.List", "Runs.List");
+            spans.InTrace(root.TraceId).Where(a => a.Source.Name == "MlopsGateway").Select(a => a.GetTagItem("mlops.page.size")).Should().Equal(2, 2, 1);
         }
 
         var resumed = await runs.ListAsync().AsPages("p2", 2).ToListAsync();
@@ -97,10 +98,10 @@ public sealed class TelemetryTests
     [Fact]
     public async Task An_unsupported_operation_fails_in_its_span_before_any_request()
     {
-        using var spans = new SpanCollector();
+        using var spans = new ExportedSpans();
         await using var server = await LoopbackServer.StartAsync(_ => { });
         await using var sp = TestGateway.ForServer(server.BaseUri);
-        using var root = SpanCollector.StartTestRoot();
+        using var root = ExportedSpans.StartTestRoot();
         var models = sp.GetRequiredService<IMlopsBackend>().Models;
         models.Invoking(m => m.ListModelsAsync()).Should().Throw<MlopsNotSupportedException>();
         await models.Invoking(m => m.GetModelAsync("m")).Should().ThrowAsync<MlopsNotSupportedException>();
@@ -110,33 +111,9 @@ public sealed class TelemetryTests
     }
 
     [Fact]
-    public async Task A_background_flush_is_a_root_span_linked_to_the_run()
-    {
-        using var spans = new SpanCollector();
-        var clock = new ManualTimeProvider();
-        await using var sp = TestGateway.Build(o => o.Backends["mem"] = new BackendOptions { Type = "Memory" }, clock);
-        var backend = sp.GetRequiredService<IMlopsBackend>();
-        using var root = SpanCollector.StartTestRoot();
-        var run = await backend.Runs.StartAsync("exp", new RunStartOptions { FlushInterval = TimeSpan.FromSeconds(1) });
-        await using (run)
-        {
-            var start = spans.InTrace(root.TraceId).Single(a => a.DisplayName == "Runs.Start");
-            run.LogMetric("m", 1);
-            await Eventually.TrueAsync(() => clock.PendingDelays.Contains(TimeSpan.FromSeconds(1)), "the flush timer is armed");
-            clock.Advance(TimeSpan.FromSeconds(1));
-            await Eventually.TrueAsync(() => spans.GatewaySpans.Any(a => a.DisplayName == "Runs.Flush" && a.Links.Any(l => l.Context.SpanId == start.SpanId)), "the flush span ends");
-            var flush = spans.GatewaySpans.Single(a => a.DisplayName == "Runs.Flush" && a.Links.Any(l => l.Context.SpanId == start.SpanId));
-            flush.ParentSpanId.Should().Be(default(ActivitySpanId), "a background flush is a root span");
-            flush.TraceId.Should().NotBe(root.TraceId);
-            flush.GetTagItem("mlops.backend.kind").Should().Be("Memory");
-            run.Complete();
-        }
-    }
-
-    [Fact]
     public async Task No_secret_appears_in_any_span_log_or_exception()
     {
-        using var spans = new SpanCollector();
+        using var spans = new ExportedSpans();
         var logs = new LogCollector();
         await using var server = await LoopbackServer.StartAsync(app =>
         {
@@ -151,7 +128,7 @@ public sealed class TelemetryTests
             o.Headers["X-Api-Key"] = Secret + "-key";
         }, logs: logs);
         var backend = sp.GetRequiredService<IMlopsBackend>();
-        using var root = SpanCollector.StartTestRoot();
+        using var root = ExportedSpans.StartTestRoot();
         var errors = new List<Exception>();
         try { await backend.Runs.GetAsync("r1"); } catch (MlopsException ex) { errors.Add(ex); }
         try { await backend.Pipelines.TriggerAsync("p"); } catch (MlopsException ex) { errors.Add(ex); }

@@ -74,6 +74,7 @@ public interface IRunClient
         }
         catch (Exception bodyError)
         {
+            run.RecordFailure(bodyError);
             try
             {
                 await run.DisposeAsync().ConfigureAwait(false);

@@ -18,7 +18,20 @@ public class MlopsException : Exception
     }
 
     /// <summary>Where and how the call failed.</summary>
-    public MlopsErrorDetails Details { get; }
+    public MlopsErrorDetails Details { get; private set; }
+
+    /// <summary>
+    /// Fills in the backend and operation the exception was raised in when its thrower did not know them (a
+    /// client-side refusal deep in a validation helper). The operation scope calls this once for every gateway
+    /// exception passing through it, so no throw site has to.
+    /// </summary>
+    internal void AddContext(string backend, string operation)
+    {
+        if (Details.Backend is null || Details.Operation is null)
+        {
+            Details = Details with { Backend = Details.Backend ?? backend, Operation = Details.Operation ?? operation };
+        }
+    }
 
     /// <summary>The configured name of the backend the call went to, when known.</summary>
     public string? Backend => Details.Backend;

@@ -20,14 +20,12 @@ public sealed class ActiveRun : IAsyncDisposable
     private readonly BackendLimits _limits;
     private readonly TimeProvider _time;
     private readonly RunStartOptions _options;
-    private readonly ActivityContext _runSpan;
     private readonly ConcurrentQueue<LaneEntry> _lane = new();
     private readonly ConcurrentQueue<MetricPoint> _metrics = new();
     private readonly SemaphoreSlim _space;
     private readonly SemaphoreSlim _flushLock = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _failed = new();
-    private readonly string _kind;
     private TaskCompletionSource _wake = NewSignal();
     private readonly int _parallelBatches;
     private readonly Task _backgroundFlusher;
@@ -36,6 +34,9 @@ public sealed class ActiveRun : IAsyncDisposable
     private volatile ExceptionDispatchInfo? _failure;
     private volatile bool _completed;
     private int _disposed;
+    private volatile MlopsOperations _operations;
+    private volatile RunLifetimeSpan? _lifetime;
+    private readonly ActivityContext _startedUnder;
 
     private ActiveRun(IRunClient runs, Run run, RunStartOptions options, BackendLimits limits, TimeProvider time)
     {
@@ -44,8 +45,9 @@ public sealed class ActiveRun : IAsyncDisposable
         _options = options;
         _limits = limits;
         _time = time;
-        _runSpan = Activity.Current?.Context ?? default;
-        _kind = OperationScope.Current?.Kind ?? string.Empty;
+        // Replaced by the instrumented backend's (server, kind, the run's span) when the run is started through it.
+        _operations = new MlopsOperations(run.Backend, OperationScope.Current?.Kind ?? string.Empty, server: null, time);
+        _startedUnder = Activity.Current?.Context ?? default;
         _space = new SemaphoreSlim(options.BufferCapacity, options.BufferCapacity);
         _parallelBatches = Math.Max(1, options.MaxParallelBatches ?? limits.DefaultParallelBatches);
         _backgroundFlusher = Task.Run(BackgroundFlushLoopAsync);
@@ -134,9 +136,15 @@ public sealed class ActiveRun : IAsyncDisposable
     /// <param name="value">The value (strings verbatim, numbers invariant, others compact JSON).</param>
     public void LogParam(string key, object? value)
     {
-        var entry = LaneEntry.Param(key, value, _limits);
-        ReserveNow();
-        _lane.Enqueue(entry);
+        try
+        {
+            var entry = LaneEntry.Param(key, value, _limits);
+            ReserveNow();
+            _lane.Enqueue(entry);
+        }
+        catch (MlopsException ex) when (NameRefusal(ex))
+        {
+        }
     }
 
     /// <summary>Buffers a param, waiting for room when the buffer is full.</summary>
@@ -145,9 +153,15 @@ public sealed class ActiveRun : IAsyncDisposable
     /// <param name="cancellationToken">Cancels waiting for room.</param>
     public async ValueTask LogParamAsync(string key, object? value, CancellationToken cancellationToken = default)
     {
-        var entry = LaneEntry.Param(key, value, _limits);
-        await ReserveAsync(cancellationToken).ConfigureAwait(false);
-        _lane.Enqueue(entry);
+        try
+        {
+            var entry = LaneEntry.Param(key, value, _limits);
+            await ReserveAsync(cancellationToken).ConfigureAwait(false);
+            _lane.Enqueue(entry);
+        }
+        catch (MlopsException ex) when (NameRefusal(ex))
+        {
+        }
     }
 
     /// <summary>Buffers a tag write; a later write of the same key wins. Throws <see cref="MlopsBufferFullException"/> when the buffer is full.</summary>
@@ -155,9 +169,15 @@ public sealed class ActiveRun : IAsyncDisposable
     /// <param name="value">The tag value.</param>
     public void SetTag(string key, string value)
     {
-        var entry = LaneEntry.Tag(key, value, _limits);
-        ReserveNow();
-        _lane.Enqueue(entry);
+        try
+        {
+            var entry = LaneEntry.Tag(key, value, _limits);
+            ReserveNow();
+            _lane.Enqueue(entry);
+        }
+        catch (MlopsException ex) when (NameRefusal(ex))
+        {
+        }
     }
 
     /// <summary>Buffers a tag write, waiting for room when the buffer is full.</summary>
@@ -166,9 +186,15 @@ public sealed class ActiveRun : IAsyncDisposable
     /// <param name="cancellationToken">Cancels waiting for room.</param>
     public async ValueTask SetTagAsync(string key, string value, CancellationToken cancellationToken = default)
     {
-        var entry = LaneEntry.Tag(key, value, _limits);
-        await ReserveAsync(cancellationToken).ConfigureAwait(false);
-        _lane.Enqueue(entry);
+        try
+        {
+            var entry = LaneEntry.Tag(key, value, _limits);
+            await ReserveAsync(cancellationToken).ConfigureAwait(false);
+            _lane.Enqueue(entry);
+        }
+        catch (MlopsException ex) when (NameRefusal(ex))
+        {
+        }
     }
 
     /// <summary>Buffers a metric value. Throws <see cref="MlopsBufferFullException"/> when the buffer is full.</summary>
@@ -178,9 +204,15 @@ public sealed class ActiveRun : IAsyncDisposable
     /// <param name="timestamp">When measured; now when null.</param>
     public void LogMetric(string key, double value, long step = 0, DateTimeOffset? timestamp = null)
     {
-        LimitChecks.Key("metric", key, _limits);
-        ReserveNow();
-        EnqueueMetric(key, value, step, timestamp);
+        try
+        {
+            LimitChecks.Key("metric", key, _limits);
+            ReserveNow();
+            EnqueueMetric(key, value, step, timestamp);
+        }
+        catch (MlopsException ex) when (NameRefusal(ex))
+        {
+        }
     }
 
     /// <summary>Buffers a metric value, waiting for room when the buffer is full.</summary>
@@ -191,10 +223,27 @@ public sealed class ActiveRun : IAsyncDisposable
     /// <param name="cancellationToken">Cancels waiting for room.</param>
     public async ValueTask LogMetricAsync(string key, double value, long step = 0, DateTimeOffset? timestamp = null, CancellationToken cancellationToken = default)
     {
-        LimitChecks.Key("metric", key, _limits);
-        await ReserveAsync(cancellationToken).ConfigureAwait(false);
-        EnqueueMetric(key, value, step, timestamp);
+        try
+        {
+            LimitChecks.Key("metric", key, _limits);
+            await ReserveAsync(cancellationToken).ConfigureAwait(false);
+            EnqueueMetric(key, value, step, timestamp);
+        }
+        catch (MlopsException ex) when (NameRefusal(ex))
+        {
+        }
     }
+
+    /// <summary>Makes the run's own spans (flushes, end) those of the instrumented backend, inside the run's <c>Runs.Run</c> span.</summary>
+    internal void AttachTelemetry(MlopsOperations operations, RunLifetimeSpan lifetime)
+    {
+        _operations = operations;
+        lifetime.Started(Id);
+        _lifetime = lifetime;
+    }
+
+    /// <summary>Records why the work failed (the body of <see cref="IRunClient.RunAsync"/> threw) on the run's span.</summary>
+    internal void RecordFailure(Exception exception) => _lifetime?.RecordFailure(exception);
 
     /// <summary>Marks the work successful: the run ends Succeeded when disposed (unless a flush failed).</summary>
     public void Complete() => _completed = true;
@@ -205,41 +254,68 @@ public sealed class ActiveRun : IAsyncDisposable
     {
         ThrowIfFailed();
         // The caller's token only stops the wait: a batch taken from the buffer is always sent, never dropped.
-        await FlushCoreAsync(drainAll: true, background: false).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await FlushCoreAsync(drainAll: true, parent: default).WaitAsync(cancellationToken).ConfigureAwait(false);
         ThrowIfFailed();
     }
 
     /// <summary>Flushes, then ends the run Succeeded (after <see cref="Complete"/>) or Failed; rethrows a failed flush after ending the run.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
+    {
+        // Not async up to here on purpose: the caller's flow gets back the span it had before the run started.
+        _lifetime?.LeaveCaller();
+        return DisposeCoreAsync();
+    }
+
+    private async ValueTask DisposeCoreAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _backgroundFlusher.ConfigureAwait(false);
-        if (_failure is null)
+        var lifetime = _lifetime;
+        var inRun = lifetime?.Context ?? default;
+        var status = RunStatus.Failed;
+        try
         {
-            await FlushCoreAsync(drainAll: true, background: false).ConfigureAwait(false);
-        }
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await _backgroundFlusher.ConfigureAwait(false);
+            if (_failure is null)
+            {
+                await FlushCoreAsync(drainAll: true, parent: inRun).ConfigureAwait(false);
+            }
 
-        var status = _completed && _failure is null ? RunStatus.Succeeded : RunStatus.Failed;
-        using (var scope = OperationScope.Start("Runs.End", Run.Backend, _kind, _time))
+            status = _completed && _failure is null ? RunStatus.Succeeded : RunStatus.Failed;
+            FinalRun = await _operations.InvokeAsync("Runs.End", RunTag, () => _runs.EndAsync(Run, status, CancellationToken.None), parent: inRun)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex)
         {
-            scope.SetTag(MlopsTelemetry.RunIdAttribute, Run.Id);
-            try
+            lifetime?.RecordFailure(ex);
+            throw;
+        }
+        finally
+        {
+            if (_failure is { } flushFailure)
             {
-                FinalRun = await _runs.EndAsync(Run, status, CancellationToken.None).ConfigureAwait(false);
+                lifetime?.RecordFailure(flushFailure.SourceException);
             }
-            catch (Exception ex)
-            {
-                scope.Fail(ex);
-                throw;
-            }
+            lifetime?.End(FinalRun?.Status ?? status);
         }
         _stop.Dispose();
         _failed.Dispose();
         ThrowIfFailed();
+    }
+
+    private Action<OperationScope> RunTag => scope => scope.SetTag(MlopsTelemetry.RunIdAttribute, Run.Id);
+
+    /// <summary>
+    /// An exception filter that never catches: it names the backend and the operation a refused value was meant
+    /// for (<c>Runs.LogBatch</c>) on the exception, which a <c>Log*</c> call raises outside any operation span.
+    /// </summary>
+    private bool NameRefusal(MlopsException exception)
+    {
+        exception.AddContext(Run.Backend, "Runs.LogBatch");
+        return false;
     }
 
     private void EnqueueMetric(string key, double value, long step, DateTimeOffset? timestamp)
@@ -306,7 +382,8 @@ public sealed class ActiveRun : IAsyncDisposable
                 }
                 var drain = Interlocked.Exchange(ref _drainRequested, 0) == 1 || first == tick;
                 // Stopping only interrupts the wait: a batch already taken from the buffer is always sent.
-                await FlushCoreAsync(drainAll: drain, background: true).ConfigureAwait(false);
+                // A background flush belongs to the run: inside its Runs.Run span, whatever the caller is doing meanwhile.
+                await FlushCoreAsync(drainAll: drain, parent: _lifetime is { Context: var run } && run != default ? run : _startedUnder).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
@@ -319,7 +396,8 @@ public sealed class ActiveRun : IAsyncDisposable
         }
     }
 
-    private async Task FlushCoreAsync(bool drainAll, bool background)
+    /// <summary>Sends what is buffered in one <c>Runs.Flush</c> span under <paramref name="parent"/> (default: the caller's current span).</summary>
+    private async Task FlushCoreAsync(bool drainAll, ActivityContext parent)
     {
         if (_lane.IsEmpty && Volatile.Read(ref _metricCount) == 0)
         {
@@ -333,10 +411,7 @@ public sealed class ActiveRun : IAsyncDisposable
             {
                 return;
             }
-            using var scope = background
-                ? OperationScope.Start("Runs.Flush", Run.Backend, _kind, _time, root: true, links: _runSpan == default ? null : [new ActivityLink(_runSpan)])
-                : OperationScope.Start("Runs.Flush", Run.Backend, _kind, _time);
-            scope.SetTag(MlopsTelemetry.RunIdAttribute, Run.Id);
+            using var scope = _operations.Start("Runs.Flush", RunTag, parent);
             try
             {
                 await FlushLaneAsync().ConfigureAwait(false);

@@ -1,35 +1,36 @@
+using System.Diagnostics;
+
 namespace MlopsGateway;
 
 /// <summary>
 /// Wraps a backend so every public operation gets one INTERNAL span named <c>{SubClient}.{Method}</c>
-/// with the gateway's attributes, a duration measurement, and error.type on failure — written once here,
-/// so adapters never create operation spans. Lists get one span per page fetched.
+/// with the gateway's attributes, a duration measurement, and error.type on failure — through the one
+/// <see cref="MlopsOperations"/>, so adapters never create operation spans. Lists get one span per page fetched.
 /// </summary>
 internal sealed class InstrumentedBackend : IMlopsBackend
 {
     private readonly IMlopsBackend _inner;
-    private readonly TimeProvider _time;
-    private readonly string? _serverAddress;
-    private readonly int? _serverPort;
 
     public InstrumentedBackend(IMlopsBackend inner, TimeProvider time, Uri? server)
     {
         _inner = inner;
-        _time = time;
-        _serverAddress = server?.Host;
-        _serverPort = server?.Port;
+        Operations = new MlopsOperations(inner.Name, inner.Kind, server, time);
         Runs = new InstrumentedRunClient(inner.Runs, this);
         Pipelines = new InstrumentedPipelineClient(inner.Pipelines, this);
         Models = new InstrumentedModelRegistryClient(inner.Models, this);
     }
 
     public IMlopsBackend Inner => _inner;
+    public MlopsOperations Operations { get; }
     public string Name => _inner.Name;
     public string Kind => _inner.Kind;
     public BackendCapabilities Capabilities => _inner.Capabilities;
     public IRunClient Runs { get; }
     public IPipelineClient Pipelines { get; }
     public IModelRegistryClient Models { get; }
+
+    /// <summary>The traces of runs this backend triggered, so waiting for one joins its trigger's trace.</summary>
+    internal TriggeredRunTraces Triggered { get; } = new();
 
     public object? GetService(Type serviceType, object? serviceKey = null)
     {
@@ -38,97 +39,33 @@ internal sealed class InstrumentedBackend : IMlopsBackend
         {
             return this;
         }
-        return _inner.GetService(serviceType, serviceKey);
+        // A neutral sub-client asked for by its interface is handed out instrumented; asked for by the adapter's own
+        // type (LocalPipelineClient) it is the adapter's object, which only the adapter's type can give.
+        var service = _inner.GetService(serviceType, serviceKey);
+        foreach (var (raw, instrumented) in new (object Raw, object Instrumented)[] { (_inner.Runs, Runs), (_inner.Pipelines, Pipelines), (_inner.Models, Models) })
+        {
+            if (ReferenceEquals(service, raw) && serviceType.IsInstanceOfType(instrumented))
+            {
+                return instrumented;
+            }
+        }
+        return service;
     }
 
     public Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken = default)
         => InvokeAsync("Backend.CheckHealth", null, () => _inner.CheckHealthAsync(cancellationToken));
 
-    internal OperationScope Start(string operation, Action<OperationScope>? tag)
-    {
-        var scope = OperationScope.Start(operation, Name, Kind, _time);
-        if (_serverAddress is not null)
-        {
-            scope.SetTag(MlopsTelemetry.ServerAddressAttribute, _serverAddress);
-            scope.Activity?.SetTag(MlopsTelemetry.ServerPortAttribute, _serverPort);
-        }
-        tag?.Invoke(scope);
-        return scope;
-    }
+    internal Task<T> InvokeAsync<T>(string operation, Action<OperationScope>? tag, Func<Task<T>> call, ActivityContext parent = default)
+        => Operations.InvokeAsync(operation, tag, call, parent: parent);
 
-    internal async Task<T> InvokeAsync<T>(string operation, Action<OperationScope>? tag, Func<Task<T>> call)
-    {
-        using var scope = Start(operation, tag);
-        try
-        {
-            return await call().ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            scope.Fail(ex);
-            throw;
-        }
-    }
-
-    internal async Task InvokeAsync(string operation, Action<OperationScope>? tag, Func<Task> call)
-    {
-        using var scope = Start(operation, tag);
-        try
-        {
-            await call().ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            scope.Fail(ex);
-            throw;
-        }
-    }
+    internal Task InvokeAsync(string operation, Action<OperationScope>? tag, Func<Task> call)
+        => Operations.InvokeAsync(operation, tag, call);
 
     internal MlopsPageable<T> List<T>(string operation, Action<OperationScope>? tag, Func<MlopsPageable<T>> create)
-    {
-        var inner = Create(operation, tag, create);
-        return inner.WrapFetches(fetch => InvokeAsync(operation, tag, fetch))
-            ?? new InstrumentedPageable<T>(inner, this, operation, tag);
-    }
+        => Operations.List(operation, tag, create);
 
-    /// <summary>Calls a method that only builds a lazy result (a listing, a log stream); a synchronous failure such as NotSupported still gets its span.</summary>
-    internal T Create<T>(string operation, Action<OperationScope>? tag, Func<T> create)
-    {
-        try
-        {
-            return create();
-        }
-        catch (Exception ex)
-        {
-            using var scope = Start(operation, tag);
-            scope.Fail(ex);
-            throw;
-        }
-    }
-
-    /// <summary>Enumerates a stream (a streamed listing, a log being tailed) inside one operation span.</summary>
-    internal async IAsyncEnumerable<T> Stream<T>(string operation, Action<OperationScope>? tag, IAsyncEnumerable<T> source,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await using var items = source.GetAsyncEnumerator(cancellationToken);
-        using var scope = Start(operation, tag);
-        while (true)
-        {
-            try
-            {
-                if (!await items.MoveNextAsync().ConfigureAwait(false))
-                {
-                    yield break;
-                }
-            }
-            catch (Exception ex)
-            {
-                scope.Fail(ex);
-                throw;
-            }
-            yield return items.Current;
-        }
-    }
+    internal IAsyncEnumerable<T> Stream<T>(string operation, Action<OperationScope>? tag, Func<IAsyncEnumerable<T>> create, CancellationToken cancellationToken)
+        => Operations.Stream(operation, tag, Operations.Create(operation, tag, create), joinEnclosing: false, cancellationToken);
 
     internal static Action<OperationScope> RunTag(RunRef run)
     {

@@ -39,6 +39,7 @@ internal sealed class InstrumentedPipelineClient(IPipelineClient inner, Instrume
             var run = await inner.TriggerAsync(pipelineId, options, cancellationToken).ConfigureAwait(false);
             OperationScope.Current?.SetTag(MlopsTelemetry.RunIdAttribute, run.Id);
             OperationScope.Current?.SetTag(MlopsTelemetry.CicdPipelineRunIdAttribute, run.Id);
+            b.Triggered.Remember(run.Id, OperationScope.Current?.Activity);
             return run;
         });
 
@@ -46,8 +47,7 @@ internal sealed class InstrumentedPipelineClient(IPipelineClient inner, Instrume
         => b.List("Pipelines.ListTaskRuns", InstrumentedBackend.RunTag(run), () => inner.ListTaskRunsAsync(run, cancellationToken));
 
     public IAsyncEnumerable<string> ReadTaskLogAsync(RunRef run, string taskId, TaskLogOptions? options = null, CancellationToken cancellationToken = default)
-        => b.Stream("Pipelines.ReadTaskLog", InstrumentedBackend.RunTag(run),
-            b.Create("Pipelines.ReadTaskLog", InstrumentedBackend.RunTag(run), () => inner.ReadTaskLogAsync(run, taskId, options, cancellationToken)), cancellationToken);
+        => b.Stream("Pipelines.ReadTaskLog", InstrumentedBackend.RunTag(run), () => inner.ReadTaskLogAsync(run, taskId, options, cancellationToken), cancellationToken);
 
     public Task<Pipeline> PauseAsync(string pipelineId, CancellationToken cancellationToken = default)
         => b.InvokeAsync("Pipelines.Pause", InstrumentedBackend.PipelineTag(pipelineId), () => inner.PauseAsync(pipelineId, cancellationToken));

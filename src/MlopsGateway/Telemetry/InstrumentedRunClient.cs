@@ -23,8 +23,33 @@ internal sealed class InstrumentedRunClient(IRunClient inner, InstrumentedBacken
     public Task<Run> CreateRunAsync(string experimentId, RunCreateOptions? options = null, CancellationToken cancellationToken = default)
         => b.InvokeAsync("Runs.CreateRun", null, () => inner.CreateRunAsync(experimentId, options, cancellationToken));
 
+    /// <summary>
+    /// Deliberately not async: the run's <c>Runs.Run</c> span is started here and becomes the caller's current span,
+    /// so everything the caller does with the run until it is disposed (uploads, flushes, its own spans) joins the
+    /// run's trace; disposing the run ends the span and hands the caller its previous span back.
+    /// </summary>
     public Task<ActiveRun> StartAsync(string experimentName, RunStartOptions? options = null, CancellationToken cancellationToken = default)
-        => b.InvokeAsync("Runs.Start", null, () => inner.StartAsync(experimentName, options, cancellationToken));
+    {
+        // A backend without run tracking refuses before any request: no run, so no span to leave behind as current.
+        var lifetime = b.Capabilities.Supports(MlopsCapability.RunTracking) ? RunLifetimeSpan.Start(b.Operations, experimentName) : RunLifetimeSpan.None;
+        return StartWithinAsync(lifetime, experimentName, options, cancellationToken);
+    }
+
+    private async Task<ActiveRun> StartWithinAsync(RunLifetimeSpan lifetime, string experimentName, RunStartOptions? options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var run = await b.InvokeAsync("Runs.Start", null, () => inner.StartAsync(experimentName, options, cancellationToken)).ConfigureAwait(false);
+            run.AttachTelemetry(b.Operations, lifetime);
+            return run;
+        }
+        catch (Exception ex)
+        {
+            lifetime.RecordFailure(ex);
+            lifetime.End(status: null);
+            throw;
+        }
+    }
 
     public Task<Run> GetAsync(RunRef run, CancellationToken cancellationToken = default)
         => b.InvokeAsync("Runs.Get", InstrumentedBackend.RunTag(run), () => inner.GetAsync(run, cancellationToken));
@@ -66,5 +91,7 @@ internal sealed class InstrumentedRunClient(IRunClient inner, InstrumentedBacken
         => b.List("Runs.ListArtifacts", InstrumentedBackend.RunTag(run), () => inner.ListArtifactsAsync(run, path, cancellationToken));
 
     public Task<Run> WaitForCompletionAsync(RunRef run, WaitOptions? options = null, IProgress<Run>? progress = null, CancellationToken cancellationToken = default)
-        => b.InvokeAsync("Runs.WaitForCompletion", InstrumentedBackend.RunTag(run), () => inner.WaitForCompletionAsync(run, options, progress, cancellationToken));
+        => b.InvokeAsync("Runs.WaitForCompletion", InstrumentedBackend.RunTag(run),
+            () => inner.WaitForCompletionAsync(run, options, RunProgressEvents.Around(OperationScope.Current?.Activity, progress), cancellationToken),
+            parent: b.Triggered.ParentFor(run));
 }

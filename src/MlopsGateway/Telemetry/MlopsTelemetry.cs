@@ -35,6 +35,20 @@ public static class MlopsTelemetry
     public const string CicdPipelineNameAttribute = "cicd.pipeline.name";
     /// <summary>Span attribute borrowed from the CI/CD conventions: the pipeline run id.</summary>
     public const string CicdPipelineRunIdAttribute = "cicd.pipeline.run.id";
+    /// <summary>Span attribute: the experiment a tracked run belongs to (on <c>Runs.Run</c>).</summary>
+    public const string ExperimentNameAttribute = "mlops.experiment.name";
+    /// <summary>Span and event attribute: a run's normalized status (<c>Succeeded</c> …): the final one on <c>Runs.Run</c>, the polled one on progress events.</summary>
+    public const string RunStatusAttribute = "mlops.run.status";
+    /// <summary>Event attribute: the platform's own spelling of a polled run status.</summary>
+    public const string RunRawStatusAttribute = "mlops.run.raw_status";
+    /// <summary>Span attribute: how many times <c>Runs.WaitForCompletion</c> polled the run.</summary>
+    public const string WaitPollsAttribute = "mlops.wait.polls";
+    /// <summary>The span covering a tracked run's lifetime, from <c>Runs.StartAsync</c> or <c>Runs.RunAsync</c> until the run ends.</summary>
+    public const string RunLifetimeSpanName = "Runs.Run";
+    /// <summary>Span event on <c>Runs.WaitForCompletion</c> each time the polled status changes.</summary>
+    public const string RunProgressEventName = "mlops.run.progress";
+    /// <summary>Span attribute: how many items a fetched page held (on the span of each page fetch).</summary>
+    public const string PageSizeAttribute = "mlops.page.size";
     /// <summary>Span event recorded for each retry of an HTTP call.</summary>
     public const string RetryEventName = "mlops.retry";
     /// <summary>Histogram of operation durations, in seconds.</summary>

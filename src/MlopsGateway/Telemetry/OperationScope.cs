@@ -4,7 +4,7 @@ namespace MlopsGateway;
 
 /// <summary>
 /// One public operation in flight: its INTERNAL span (when anyone listens), its duration metric, and the
-/// ambient backend/operation names the error mapper stamps on exceptions.
+/// ambient backend/operation names the error mapper stamps on exceptions. <see cref="MlopsOperations"/> starts it.
 /// </summary>
 internal sealed class OperationScope : IDisposable
 {
@@ -15,7 +15,7 @@ internal sealed class OperationScope : IDisposable
     private string? _errorType;
     private bool _disposed;
 
-    private OperationScope(string operation, string backend, string kind, TimeProvider time, Activity? activity)
+    internal OperationScope(string operation, string backend, string kind, TimeProvider time, Activity? activity)
     {
         Operation = operation;
         Backend = backend;
@@ -35,22 +35,18 @@ internal sealed class OperationScope : IDisposable
     public string Kind { get; }
     public Activity? Activity { get; }
 
-    public static OperationScope Start(string operation, string backend, string kind, TimeProvider time,
-        bool root = false, IEnumerable<ActivityLink>? links = null)
+    /// <summary>
+    /// Makes this operation current again on the calling flow. An async iterator resumes on its consumer's
+    /// execution context at every step, so a streamed operation calls this before each step to keep its span the
+    /// parent of every request it makes; the change stays inside the iterator's step and never reaches the consumer.
+    /// </summary>
+    public void Enter()
     {
-        if (root)
+        s_current.Value = this;
+        if (Activity is not null)
         {
-            // StartActivity treats a default parent as "use Activity.Current"; a root span needs it cleared.
-            Activity.Current = null;
+            Activity.Current = Activity;
         }
-        var activity = MlopsTelemetry.ActivitySource.StartActivity(operation, ActivityKind.Internal, parentContext: default, links: links);
-        if (activity is not null)
-        {
-            activity.SetTag(MlopsTelemetry.BackendNameAttribute, backend);
-            activity.SetTag(MlopsTelemetry.BackendKindAttribute, kind);
-            activity.SetTag(MlopsTelemetry.OperationAttribute, operation);
-        }
-        return new OperationScope(operation, backend, kind, time, activity);
     }
 
     public void SetTag(string name, string? value)
@@ -61,8 +57,35 @@ internal sealed class OperationScope : IDisposable
         }
     }
 
+    /// <summary>Names the object an operation created or returned (a started run, a registered model) when the arguments did not.</summary>
+    public void TagResult(object? result)
+    {
+        if (Activity is null)
+        {
+            return;
+        }
+        var (name, value) = result switch
+        {
+            Run run => (MlopsTelemetry.RunIdAttribute, run.Id),
+            ActiveRun active => (MlopsTelemetry.RunIdAttribute, active.Id),
+            Pipeline pipeline => (MlopsTelemetry.PipelineIdAttribute, pipeline.Id),
+            RegisteredModel model => (MlopsTelemetry.ModelNameAttribute, model.Name),
+            ModelVersion version => (MlopsTelemetry.ModelNameAttribute, version.ModelName),
+            _ => (null, null),
+        };
+        if (name is not null && Activity.GetTagItem(name) is null)
+        {
+            SetTag(name, value);
+        }
+    }
+
+    /// <summary>Records the failure on the span and stamps this backend and operation on a gateway exception that lacks them.</summary>
     public void Fail(Exception exception)
     {
+        if (exception is MlopsException mlops)
+        {
+            mlops.AddContext(Backend, Operation);
+        }
         _errorType = exception is OperationCanceledException ? "cancelled" : exception.GetType().Name;
         if (Activity is not null)
         {

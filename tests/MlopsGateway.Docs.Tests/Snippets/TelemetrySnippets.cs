@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -13,8 +14,9 @@ public sealed class TelemetrySnippets
         var services = new ServiceCollection();
         #region Snippet:Telemetry_Register
         services.AddOpenTelemetry()
-            .WithTracing(t => t.AddMlopsGatewayInstrumentation().AddSource("System.Net.Http").AddOtlpExporter())
-            .WithMetrics(m => m.AddMlopsGatewayInstrumentation().AddOtlpExporter());
+            .WithTracing(t => t.AddMlopsGatewayInstrumentation().AddSource("System.Net.Http"))
+            .WithMetrics(m => m.AddMlopsGatewayInstrumentation())
+            .UseOtlpExporter();
         #endregion
 
         services.Should().Contain(d => d.ServiceType == typeof(TracerProvider)).And.Contain(d => d.ServiceType == typeof(MeterProvider));

@@ -48,6 +48,12 @@ internal interface ITestApi
     [PermanentStatus(500)]
     Task<Stream> DownloadAsync(string id, string path, CancellationToken ct);
 
+    [Get("/runs/{id}/tasks/{task}/log")]
+    Task<string> GetTaskLogAsync(string id, string task, int chunk, CancellationToken ct);
+
+    [Get("/runs/{id}/artifacts")]
+    Task<WireArtifactPage> ListArtifactsAsync(string id, [AliasAs("page_token")] string? pageToken, CancellationToken ct);
+
     [Post("/pipelines/{id}/trigger")]
     Task<WireRun> TriggerAsync(string id, [Body] WireTrigger body, CancellationToken ct);
 }
@@ -176,12 +182,47 @@ internal sealed class TestRunClient(TestHttpBackend backend) : RunClientBase(bac
 
     public override Task<Stream> DownloadArtifactAsync(RunRef run, string path, CancellationToken cancellationToken = default)
         => Api.DownloadAsync(run.Id, path, cancellationToken);
+
+    /// <summary>An adapter-defined listing (not a page-fetch delegate): one request per page, inside its own enumeration.</summary>
+    public override MlopsPageable<ArtifactInfo> ListArtifactsAsync(RunRef run, string? path = null, CancellationToken cancellationToken = default)
+        => new ArtifactPages(backend, run.Id, cancellationToken);
 }
 
 internal sealed class TestPipelineClient(TestHttpBackend backend) : PipelineClientBase(backend)
 {
+    /// <summary>Follows a task's log like a tailing adapter: one request per chunk until the server sends an empty one.</summary>
+    public override async IAsyncEnumerable<string> ReadTaskLogAsync(RunRef run, string taskId, TaskLogOptions? options = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        for (var chunk = 0; ; chunk++)
+        {
+            var text = await backend.Api.GetTaskLogAsync(run.Id, taskId, chunk, cancellationToken);
+            if (text.Length == 0)
+            {
+                yield break;
+            }
+            yield return text;
+        }
+    }
+
     public override async Task<Run> TriggerAsync(string pipelineId, TriggerOptions? options = null, CancellationToken cancellationToken = default)
         => backend.Map(await backend.Api.TriggerAsync(pipelineId, new WireTrigger(), cancellationToken));
+}
+
+/// <summary>A listing that walks server pages itself, like the adapters' re-chunking and streaming pageables.</summary>
+internal sealed class ArtifactPages(TestHttpBackend backend, string runId, CancellationToken cancellationToken) : MlopsPageable<ArtifactInfo>(cancellationToken)
+{
+    public override async IAsyncEnumerable<MlopsPage<ArtifactInfo>> AsPages(string? continuationToken = null, int? pageSizeHint = null)
+    {
+        var token = continuationToken;
+        do
+        {
+            var page = await backend.Api.ListArtifactsAsync(runId, token, CancellationToken);
+            yield return new MlopsPage<ArtifactInfo>(page.Paths.Select(p => new ArtifactInfo(p, IsDirectory: false)).ToList(), page.NextPageToken);
+            token = string.IsNullOrEmpty(page.NextPageToken) ? null : page.NextPageToken;
+        }
+        while (token is not null);
+    }
 }
 
 internal sealed record WireRun
@@ -200,6 +241,7 @@ internal sealed record WireExperiment
 }
 
 internal sealed record WirePage(List<WireRun> Runs, string? NextPageToken);
+internal sealed record WireArtifactPage(List<string> Paths, string? NextPageToken);
 internal sealed record WireTrigger;
 internal sealed record WireError(string? Code, string? Message);
 internal sealed record WireKeyValue(string Key, string Value);
@@ -217,6 +259,7 @@ internal sealed record WireBatch
 [JsonSerializable(typeof(WireExperiment))]
 [JsonSerializable(typeof(WirePage))]
 [JsonSerializable(typeof(WireError))]
+[JsonSerializable(typeof(WireArtifactPage))]
 [JsonSerializable(typeof(WireBatch))]
 [JsonSerializable(typeof(WireTrigger))]
 internal sealed partial class TestJsonContext : JsonSerializerContext;

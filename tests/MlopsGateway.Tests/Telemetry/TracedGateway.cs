@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using MlopsGateway.Testing;
+using MlopsGateway.Tests.Support;
+
+namespace MlopsGateway.Tests.Telemetry;
+
+/// <summary>
+/// The arrangement of the telemetry tests: a test backend <c>t</c> built through DI against a loopback server
+/// (by default one answering the tracking calls, <see cref="RunServer"/>), with spans exported the way a user
+/// exports them (<see cref="ExportedSpans"/>).
+/// </summary>
+internal sealed class TracedGateway : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+
+    private TracedGateway(ExportedSpans spans, LoopbackServer server, ServiceProvider services)
+    {
+        Spans = spans;
+        Server = server;
+        _services = services;
+        Backend = services.GetRequiredService<IMlopsBackend>();
+    }
+
+    public ExportedSpans Spans { get; }
+    public LoopbackServer Server { get; }
+    public IMlopsBackend Backend { get; }
+
+    /// <summary>Starts capturing, the server (with <paramref name="routes"/>, or the tracking routes) and the gateway.</summary>
+    public static async Task<TracedGateway> StartAsync(Action<WebApplication>? routes = null, TimeProvider? time = null, Action<BackendOptions>? tweak = null)
+    {
+        var spans = new ExportedSpans();
+        var server = routes is null ? await RunServer.StartAsync() : await LoopbackServer.StartAsync(routes);
+        return new TracedGateway(spans, server, TestGateway.ForServer(server.BaseUri, tweak, time));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await Server.DisposeAsync();
+        Spans.Dispose();
+    }
+}
