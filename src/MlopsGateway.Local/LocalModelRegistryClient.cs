@@ -24,7 +24,7 @@ internal sealed class LocalModelRegistryClient : ModelRegistryClientBase
 
     private LocalStore Store => _local.Store;
 
-    private long NowMs => Context.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+    private long NowMs => EpochTime.ToMilliseconds(Context.TimeProvider.GetUtcNow());
 
     // ---- models ----
 

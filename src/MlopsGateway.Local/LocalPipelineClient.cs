@@ -37,7 +37,7 @@ public sealed class LocalPipelineClient : PipelineClientBase
 
     private LocalStore Store => _local.Store;
 
-    private long NowMs => Context.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+    private long NowMs => EpochTime.ToMilliseconds(Context.TimeProvider.GetUtcNow());
 
     /// <summary>
     /// Registers (or re-registers) a pipeline whose steps run in order. Registering the same step names

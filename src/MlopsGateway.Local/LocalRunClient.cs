@@ -16,7 +16,7 @@ internal sealed class LocalRunClient : RunClientBase
 
     private BackendLimits Limits => _local.Capabilities.Limits;
 
-    private long NowMs => Context.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+    private long NowMs => EpochTime.ToMilliseconds(Context.TimeProvider.GetUtcNow());
 
     // ---- experiments ----
 
@@ -125,7 +125,7 @@ internal sealed class LocalRunClient : RunClientBase
         options ??= new RunCreateOptions();
         var runId = options.RunId ?? Guid.NewGuid().ToString("N");
         RequireRunId(runId, op);
-        var start = (options.StartTime ?? Context.TimeProvider.GetUtcNow()).ToUnixTimeMilliseconds();
+        var start = EpochTime.ToMilliseconds(options.StartTime ?? Context.TimeProvider.GetUtcNow());
         if (options.Tags is not null)
         {
             RunLogBatchSplitter.Validate(new RunLogBatch { Tags = options.Tags.ToArray() }, Limits);
@@ -253,7 +253,7 @@ internal sealed class LocalRunClient : RunClientBase
         {
             command.Parameters["@key"].Value = point.Key;
             command.Parameters["@value"].Value = double.IsNaN(point.Value) ? DBNull.Value : point.Value;
-            command.Parameters["@ts"].Value = point.Timestamp.ToUnixTimeMilliseconds();
+            command.Parameters["@ts"].Value = EpochTime.ToMilliseconds(point.Timestamp);
             command.Parameters["@step"].Value = point.Step;
         }
     }

@@ -44,10 +44,6 @@ internal static class MLflowMapper
         _ => value,
     };
 
-    public static DateTimeOffset? FromMillis(long? ms) => ms is { } v and > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
-
-    public static long ToMillis(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
-
     public static LifecycleState ToLifecycle(string? stage)
         => string.Equals(stage, "deleted", StringComparison.OrdinalIgnoreCase) ? LifecycleState.Deleted : LifecycleState.Active;
 
@@ -78,8 +74,8 @@ internal static class MLflowMapper
         State = ToLifecycle(dto.LifecycleStage),
         ArtifactLocation = dto.ArtifactLocation,
         Tags = ToMap(dto.Tags),
-        CreatedAt = FromMillis(dto.CreationTime),
-        UpdatedAt = FromMillis(dto.LastUpdateTime),
+        CreatedAt = EpochTime.FromMilliseconds(dto.CreationTime),
+        UpdatedAt = EpochTime.FromMilliseconds(dto.LastUpdateTime),
         Native = JsonSerializer.SerializeToElement(dto, MLflowJsonContext.Default.ExperimentDto),
     };
 
@@ -101,8 +97,8 @@ internal static class MLflowMapper
             Name = info.RunName,
             Status = ToStatus(info.Status),
             RawStatus = info.Status,
-            StartTime = FromMillis(info.StartTime),
-            EndTime = FromMillis(info.EndTime),
+            StartTime = EpochTime.FromMilliseconds(info.StartTime),
+            EndTime = EpochTime.FromMilliseconds(info.EndTime),
             ExperimentId = info.ExperimentId,
             Params = ToMap(dto.Data?.Params),
             Metrics = metrics,
@@ -116,7 +112,7 @@ internal static class MLflowMapper
         => new(dto.Key ?? string.Empty, ToMetricValue(dto.Value), DateTimeOffset.FromUnixTimeMilliseconds(dto.Timestamp), dto.Step);
 
     public static MetricDto FromMetricPoint(MetricPoint point)
-        => new() { Key = point.Key, Value = point.Value, Timestamp = ToMillis(point.Timestamp), Step = point.Step };
+        => new() { Key = point.Key, Value = point.Value, Timestamp = EpochTime.ToMilliseconds(point.Timestamp), Step = point.Step };
 
     public static RegisteredModel ToModel(string backend, RegisteredModelDto dto)
     {
@@ -135,8 +131,8 @@ internal static class MLflowMapper
             Description = string.IsNullOrEmpty(dto.Description) ? null : dto.Description,
             Tags = ToMap(dto.Tags),
             Aliases = aliases,
-            CreatedAt = FromMillis(dto.CreationTimestamp),
-            UpdatedAt = FromMillis(dto.LastUpdatedTimestamp),
+            CreatedAt = EpochTime.FromMilliseconds(dto.CreationTimestamp),
+            UpdatedAt = EpochTime.FromMilliseconds(dto.LastUpdatedTimestamp),
             Native = JsonSerializer.SerializeToElement(dto, MLflowJsonContext.Default.RegisteredModelDto),
         };
     }
@@ -153,8 +149,8 @@ internal static class MLflowMapper
         Status = dto.Status,
         Aliases = dto.Aliases ?? [],
         Tags = ToMap(dto.Tags),
-        CreatedAt = FromMillis(dto.CreationTimestamp),
-        UpdatedAt = FromMillis(dto.LastUpdatedTimestamp),
+        CreatedAt = EpochTime.FromMilliseconds(dto.CreationTimestamp),
+        UpdatedAt = EpochTime.FromMilliseconds(dto.LastUpdatedTimestamp),
         Native = JsonSerializer.SerializeToElement(dto, MLflowJsonContext.Default.ModelVersionDto),
     };
 
@@ -171,8 +167,8 @@ internal static class MLflowMapper
             Status = ToLoggedModelStatus(info.Status),
             StatusMessage = string.IsNullOrEmpty(info.StatusMessage) ? null : info.StatusMessage,
             ArtifactUri = info.ArtifactUri,
-            CreatedAt = FromMillis(info.CreationTimestampMs),
-            UpdatedAt = FromMillis(info.LastUpdatedTimestampMs),
+            CreatedAt = EpochTime.FromMilliseconds(info.CreationTimestampMs),
+            UpdatedAt = EpochTime.FromMilliseconds(info.LastUpdatedTimestampMs),
             Tags = ToMap(info.Tags),
             Params = ToMap(dto.Data?.Params),
             Metrics = (dto.Data?.Metrics ?? []).Select(ToMetricPoint).ToList(),

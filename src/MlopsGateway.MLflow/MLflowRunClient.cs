@@ -100,7 +100,7 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
             ExperimentId = experimentId,
             RunName = options?.Name,
             // MLflow stores 0 when no start_time is sent: always send one.
-            StartTime = MLflowMapper.ToMillis(options?.StartTime ?? Context.TimeProvider.GetUtcNow()),
+            StartTime = EpochTime.ToMilliseconds(options?.StartTime ?? Context.TimeProvider.GetUtcNow()),
             Tags = MLflowMapper.ToPairs(options?.Tags),
         }, cancellationToken).ConfigureAwait(false);
         return MLflowMapper.ToRun(Name, response.Run ?? new RunDto());
@@ -229,7 +229,7 @@ internal sealed class MLflowRunClient(MLflowBackend backend) : RunClientBase(bac
         {
             RunId = run.Id,
             Status = MLflowMapper.FromStatus(status),
-            EndTime = MLflowMapper.ToMillis(Context.TimeProvider.GetUtcNow()),
+            EndTime = EpochTime.ToMilliseconds(Context.TimeProvider.GetUtcNow()),
         }, cancellationToken).ConfigureAwait(false);
         return await GetAsync(run, cancellationToken).ConfigureAwait(false);
     }

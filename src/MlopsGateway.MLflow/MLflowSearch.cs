@@ -56,11 +56,11 @@ internal static class MLflowSearch
         }
         if (query.StartedAfter is { } after)
         {
-            clauses.Add($"attributes.start_time >= {MLflowMapper.ToMillis(after).ToString(CultureInfo.InvariantCulture)}");
+            clauses.Add($"attributes.start_time >= {EpochTime.ToMilliseconds(after).ToString(CultureInfo.InvariantCulture)}");
         }
         if (query.StartedBefore is { } before)
         {
-            clauses.Add($"attributes.start_time < {MLflowMapper.ToMillis(before).ToString(CultureInfo.InvariantCulture)}");
+            clauses.Add($"attributes.start_time < {EpochTime.ToMilliseconds(before).ToString(CultureInfo.InvariantCulture)}");
         }
         if (!string.IsNullOrWhiteSpace(query.NativeFilter))
         {

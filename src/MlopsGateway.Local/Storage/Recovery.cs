@@ -11,7 +11,7 @@ internal static class Recovery
 
     public static int Run(LocalStore store, OwnerIdentity self, DateTimeOffset now)
     {
-        var nowMs = now.ToUnixTimeMilliseconds();
+        var nowMs = EpochTime.ToMilliseconds(now);
         return store.Write((c, t) =>
         {
             var instances = LocalStore.Query(c, t, "SELECT id, pid, process_start FROM instances;",

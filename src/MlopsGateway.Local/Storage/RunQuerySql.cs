@@ -46,11 +46,11 @@ internal static class RunQuerySql
         }
         if (query.StartedAfter is { } after)
         {
-            where.Append(CultureInfo.InvariantCulture, $" AND r.start_time >= {Add(after.ToUnixTimeMilliseconds())}");
+            where.Append(CultureInfo.InvariantCulture, $" AND r.start_time >= {Add(EpochTime.ToMilliseconds(after))}");
         }
         if (query.StartedBefore is { } before)
         {
-            where.Append(CultureInfo.InvariantCulture, $" AND r.start_time < {Add(before.ToUnixTimeMilliseconds())}");
+            where.Append(CultureInfo.InvariantCulture, $" AND r.start_time < {Add(EpochTime.ToMilliseconds(before))}");
         }
 
         var order = new List<string>();

@@ -57,7 +57,7 @@ internal static class RunRows
     }
 
     public static DateTimeOffset? Time(SqliteDataReader reader, int ordinal)
-        => reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
+        => reader.IsDBNull(ordinal) ? null : EpochTime.FromMilliseconds(reader.GetInt64(ordinal));
 
     public static string Raw(RunStatus status) => status.ToString().ToLowerInvariant();
 

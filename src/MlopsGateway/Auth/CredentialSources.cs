@@ -195,7 +195,7 @@ internal static class Jwt
             payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
             var json = Convert.FromBase64String(payload);
             var claims = JsonSerializer.Deserialize(json, CoreJsonContext.Default.JwtPayload);
-            return claims?.Exp is { } exp ? DateTimeOffset.FromUnixTimeSeconds(exp) : null;
+            return EpochTime.FromSeconds(claims?.Exp);
         }
         catch (Exception ex) when (ex is FormatException or JsonException or ArgumentOutOfRangeException)
         {
