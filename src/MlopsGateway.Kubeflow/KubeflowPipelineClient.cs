@@ -51,7 +51,7 @@ internal sealed class KubeflowPipelineClient(KubeflowBackend backend) : Pipeline
         return Api.DeletePipelineAsync(pipelineId, cascade: true, cancellationToken);
     }
 
-    public override MlopsPageable<PipelineVersion> ListVersionsAsync(string pipelineId, int? pageSize = null, CancellationToken cancellationToken = default)
+    public override MlopsPageable<PipelineVersion> ListVersionsAsync(string pipelineId, PipelineVersionQuery? query = null, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(pipelineId);
         return MlopsPageable<PipelineVersion>.Create(async (token, size, ct) =>
@@ -60,7 +60,7 @@ internal sealed class KubeflowPipelineClient(KubeflowBackend backend) : Pipeline
             return new MlopsPage<PipelineVersion>(
                 (page.PipelineVersions ?? []).Select(v => KfpMapping.ToPipelineVersion(v, Backend.Name)).ToList(),
                 KfpMapping.NullIfEmpty(page.NextPageToken));
-        }, Limits.ClampPageSize(pageSize), cancellationToken);
+        }, Limits.ClampPageSize(query?.PageSize), cancellationToken);
     }
 
     public override async Task<PipelineVersion> GetVersionAsync(string pipelineId, string versionId, CancellationToken cancellationToken = default)

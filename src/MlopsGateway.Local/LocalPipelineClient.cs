@@ -295,7 +295,7 @@ public sealed class LocalPipelineClient : PipelineClientBase
     }
 
     /// <inheritdoc/>
-    public override MlopsPageable<PipelineVersion> ListVersionsAsync(string pipelineId, int? pageSize = null, CancellationToken cancellationToken = default)
+    public override MlopsPageable<PipelineVersion> ListVersionsAsync(string pipelineId, PipelineVersionQuery? query = null, CancellationToken cancellationToken = default)
     {
         var limits = _local.Capabilities.Limits;
         return LocalPaging.Create((offset, size, ct) => Store.ReadAsync(c =>
@@ -305,7 +305,7 @@ public sealed class LocalPipelineClient : PipelineClientBase
                 throw MissingPipeline(pipelineId, "Pipelines.ListVersions");
             }
             return ReadVersions(c, "WHERE pipeline_id = @id ORDER BY version DESC LIMIT @limit OFFSET @offset", ("@id", pipelineId), ("@limit", size + 1), ("@offset", offset));
-        }, ct), limits.ClampPageSize(pageSize), limits, cancellationToken);
+        }, ct), limits.ClampPageSize(query?.PageSize), limits, cancellationToken);
     }
 
     /// <inheritdoc/>

@@ -81,6 +81,12 @@ public sealed class PipelineUploadTests : IAsyncLifetime
         version.Id.Should().Be("2");
         version.PipelineId.Should().Be("coded");
         (await _backend.Pipelines.ListVersionsAsync("coded").ToListAsync()).Select(v => v.Id).Should().Equal("2", "1");
+        var pages = new List<IReadOnlyList<string>>();
+        await foreach (var page in _backend.Pipelines.ListVersionsAsync("coded", new PipelineVersionQuery { PageSize = 1 }).AsPages())
+        {
+            pages.Add(page.Values.Select(v => v.Id).ToList());
+        }
+        pages.Should().BeEquivalentTo(new[] { new[] { "2" }, new[] { "1" } }, o => o.WithStrictOrdering(), "the query's page size is honoured");
 
         var latest = await _backend.Pipelines.TriggerAsync("coded");
         (await _backend.Runs.WaitForCompletionAsync(latest, s_fastWait)).Status.Should().Be(RunStatus.Succeeded);

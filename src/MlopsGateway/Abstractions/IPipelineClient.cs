@@ -29,9 +29,9 @@ public interface IPipelineClient
 
     /// <summary>Lists a pipeline's versions lazily, newest first where the platform allows.</summary>
     /// <param name="pipelineId">The pipeline id.</param>
-    /// <param name="pageSize">Page size hint.</param>
+    /// <param name="query">Paging (and, as platforms allow, filters); null lists every version.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
-    MlopsPageable<PipelineVersion> ListVersionsAsync(string pipelineId, int? pageSize = null, CancellationToken cancellationToken = default);
+    MlopsPageable<PipelineVersion> ListVersionsAsync(string pipelineId, PipelineVersionQuery? query = null, CancellationToken cancellationToken = default);
 
     /// <summary>Gets one pipeline version.</summary>
     /// <param name="pipelineId">The pipeline id.</param>

@@ -26,7 +26,7 @@ public abstract class PipelineClientBase : SubClientBase, IPipelineClient
     public virtual Task DeleteAsync(string pipelineId, CancellationToken cancellationToken = default) => throw NotSupported("Delete");
 
     /// <inheritdoc/>
-    public virtual MlopsPageable<PipelineVersion> ListVersionsAsync(string pipelineId, int? pageSize = null, CancellationToken cancellationToken = default) => throw NotSupported("ListVersions");
+    public virtual MlopsPageable<PipelineVersion> ListVersionsAsync(string pipelineId, PipelineVersionQuery? query = null, CancellationToken cancellationToken = default) => throw NotSupported("ListVersions");
 
     /// <inheritdoc/>
     public virtual Task<PipelineVersion> GetVersionAsync(string pipelineId, string versionId, CancellationToken cancellationToken = default) => throw NotSupported("GetVersion");

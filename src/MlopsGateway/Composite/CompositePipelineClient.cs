@@ -11,7 +11,7 @@ internal sealed class CompositePipelineClient(CompositeBackend c) : IPipelineCli
     public Task<Pipeline> GetAsync(string pipelineId, CancellationToken cancellationToken = default) => Route.GetAsync(pipelineId, cancellationToken);
     public Task<Pipeline> GetByNameAsync(string name, CancellationToken cancellationToken = default) => Route.GetByNameAsync(name, cancellationToken);
     public Task DeleteAsync(string pipelineId, CancellationToken cancellationToken = default) => Route.DeleteAsync(pipelineId, cancellationToken);
-    public MlopsPageable<PipelineVersion> ListVersionsAsync(string pipelineId, int? pageSize = null, CancellationToken cancellationToken = default) => Route.ListVersionsAsync(pipelineId, pageSize, cancellationToken);
+    public MlopsPageable<PipelineVersion> ListVersionsAsync(string pipelineId, PipelineVersionQuery? query = null, CancellationToken cancellationToken = default) => Route.ListVersionsAsync(pipelineId, query, cancellationToken);
     public Task<PipelineVersion> GetVersionAsync(string pipelineId, string versionId, CancellationToken cancellationToken = default) => Route.GetVersionAsync(pipelineId, versionId, cancellationToken);
     public Task DeleteVersionAsync(string pipelineId, string versionId, CancellationToken cancellationToken = default) => Route.DeleteVersionAsync(pipelineId, versionId, cancellationToken);
     public Task<Pipeline> UploadAsync(PipelineUpload upload, CancellationToken cancellationToken = default) => Route.UploadAsync(upload, cancellationToken);

@@ -18,6 +18,13 @@ public sealed record PipelineQuery
     public int? PageSize { get; init; }
 }
 
+/// <summary>Filters and paging for <see cref="IPipelineClient.ListVersionsAsync"/>.</summary>
+public sealed record PipelineVersionQuery
+{
+    /// <summary>Page size hint; clamped to the backend's <see cref="BackendLimits.MaxPageSize"/>.</summary>
+    public int? PageSize { get; init; }
+}
+
 /// <summary>Settings for <see cref="IPipelineClient.TriggerAsync"/>.</summary>
 public sealed record TriggerOptions
 {

@@ -14,8 +14,8 @@ internal sealed class InstrumentedPipelineClient(IPipelineClient inner, Instrume
     public Task DeleteAsync(string pipelineId, CancellationToken cancellationToken = default)
         => b.InvokeAsync("Pipelines.Delete", InstrumentedBackend.PipelineTag(pipelineId), () => inner.DeleteAsync(pipelineId, cancellationToken));
 
-    public MlopsPageable<PipelineVersion> ListVersionsAsync(string pipelineId, int? pageSize = null, CancellationToken cancellationToken = default)
-        => b.List("Pipelines.ListVersions", InstrumentedBackend.PipelineTag(pipelineId), () => inner.ListVersionsAsync(pipelineId, pageSize, cancellationToken));
+    public MlopsPageable<PipelineVersion> ListVersionsAsync(string pipelineId, PipelineVersionQuery? query = null, CancellationToken cancellationToken = default)
+        => b.List("Pipelines.ListVersions", InstrumentedBackend.PipelineTag(pipelineId), () => inner.ListVersionsAsync(pipelineId, query, cancellationToken));
 
     public Task<PipelineVersion> GetVersionAsync(string pipelineId, string versionId, CancellationToken cancellationToken = default)
         => b.InvokeAsync("Pipelines.GetVersion", InstrumentedBackend.PipelineTag(pipelineId), () => inner.GetVersionAsync(pipelineId, versionId, cancellationToken));
