@@ -64,7 +64,9 @@ public sealed record FakeResponse
     /// <param name="value">Its value.</param>
     public FakeResponse WithHeader(string name, string value) => this with { Headers = [.. Headers, new(name, value)] };
 
-    internal ResponseMessage ToResponseMessage(CancellationToken stopping = default)
+    /// <summary>This answer as WireMock's response message (for a WireMock callback of a fault mapping).</summary>
+    /// <param name="stopping">Ends a streamed body (pass <see cref="FakeServer.Stopping"/>).</param>
+    public ResponseMessage ToResponseMessage(CancellationToken stopping = default)
     {
         var message = new ResponseMessage { StatusCode = Status };
         foreach (var (name, value) in Headers)

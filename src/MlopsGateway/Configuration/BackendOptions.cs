@@ -130,8 +130,20 @@ public sealed class ResilienceOptions
     /// <summary>Longest time one operation's HTTP call may take including retries. Default 100 s.</summary>
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
-    /// <summary>Longest time one attempt may take. Default 30 s.</summary>
+    /// <summary>Longest time one attempt may take, its answer's body included (a body the gateway reads whole). Default 30 s.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Longest wait for the next bytes of a body streamed to the caller (a download, a streamed list), which outlives
+    /// the attempt; when it passes, the read fails with <see cref="MlopsUnavailableException"/>. Default 30 s.
+    /// </summary>
+    public TimeSpan StreamReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Largest answer body, in bytes, the gateway reads into memory (JSON and text answers; streamed downloads and lists
+    /// are not limited); a larger one fails with an <see cref="MlopsException"/> after at most this many bytes. Default 8 MiB.
+    /// </summary>
+    public long MaxResponseBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>Retries after the first attempt (0 disables retries). Default 3.</summary>
     public int MaxRetryAttempts { get; set; } = 3;

@@ -204,6 +204,11 @@ internal sealed class MlopsGatewayOptionsValidator(IEnumerable<BackendTypeRegist
         }
         Positive(nameof(r.TotalTimeout), r.TotalTimeout);
         Positive(nameof(r.AttemptTimeout), r.AttemptTimeout);
+        Positive(nameof(r.StreamReadTimeout), r.StreamReadTimeout);
+        if (r.MaxResponseBytes < 1024)
+        {
+            errors.Add($"{key}:MaxResponseBytes: must be at least 1024 (got {r.MaxResponseBytes}).");
+        }
         if (r.AttemptTimeout > r.TotalTimeout)
         {
             errors.Add($"{key}:AttemptTimeout: must not exceed TotalTimeout ({r.AttemptTimeout} > {r.TotalTimeout}).");

@@ -83,7 +83,7 @@ public sealed class BackendHttp
     /// <param name="cancellationToken">Cancels opening.</param>
     public async Task<Stream> OpenReadAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var response = await SendForResponseAsync(request, cancellationToken).ConfigureAwait(false);
+        var response = await SendForResponseAsync(request.MarkStreamed(), cancellationToken).ConfigureAwait(false);
         try
         {
             var inner = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -115,7 +115,8 @@ public sealed class BackendHttp
         Action<System.Net.Http.Headers.HttpResponseHeaders>? onHeaders, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(elementType);
-        using var response = await SendForResponseAsync(request, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(request);
+        using var response = await SendForResponseAsync(request.MarkStreamed(), cancellationToken).ConfigureAwait(false);
         onHeaders?.Invoke(response.Headers);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))

@@ -6,8 +6,11 @@ using Refit;
 
 namespace MlopsGateway.Http;
 
-/// <summary>How the resilience pipeline may treat one request: its retry rule, statuses that are final, and whether it carries credentials.</summary>
-internal readonly record struct EndpointMarks(EndpointRetry Retry, IReadOnlyList<int> PermanentStatuses, bool Anonymous)
+/// <summary>
+/// How the handler chain may treat one request: its retry rule, statuses that are final, whether it carries
+/// credentials, and whether its answer is streamed to the caller (a download, a streamed list) rather than read whole.
+/// </summary>
+internal readonly record struct EndpointMarks(EndpointRetry Retry, IReadOnlyList<int> PermanentStatuses, bool Anonymous, bool StreamsAnswer = false)
 {
     public static readonly EndpointMarks ByMethod = new(EndpointRetry.ByMethod, [], false);
 
@@ -69,7 +72,7 @@ internal static class EndpointMarkRegistry
                 : method.IsDefined(typeof(IdempotentAttribute), false) ? EndpointRetry.Idempotent
                 : EndpointRetry.ByMethod;
             var permanent = method.GetCustomAttribute<PermanentStatusAttribute>(false)?.Statuses ?? [];
-            var marks = new EndpointMarks(retry, permanent, method.IsDefined(typeof(AnonymousAttribute), false));
+            var marks = new EndpointMarks(retry, permanent, method.IsDefined(typeof(AnonymousAttribute), false), StreamsAnswer(method.ReturnType));
             // Refit identifies a request's method by name only, so overloads must agree on their marks.
             if (result.TryGetValue(method.Name, out var existing) && !Same(existing, marks))
             {
@@ -81,5 +84,16 @@ internal static class EndpointMarkRegistry
     }
 
     private static bool Same(EndpointMarks a, EndpointMarks b)
-        => a.Retry == b.Retry && a.Anonymous == b.Anonymous && a.PermanentStatuses.SequenceEqual(b.PermanentStatuses);
+        => a.Retry == b.Retry && a.Anonymous == b.Anonymous && a.StreamsAnswer == b.StreamsAnswer && a.PermanentStatuses.SequenceEqual(b.PermanentStatuses);
+
+    /// <summary>The answers Refit hands over unread: a stream, the response or content itself, an async sequence.</summary>
+    private static bool StreamsAnswer(Type returnType)
+    {
+        if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>))
+        {
+            return true;
+        }
+        var answer = returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(Task<>) ? returnType.GetGenericArguments()[0] : null;
+        return answer == typeof(Stream) || answer == typeof(HttpResponseMessage) || answer == typeof(HttpContent);
+    }
 }

@@ -44,8 +44,12 @@ internal static partial class GatewayResilience
                     ShouldRetryAfterHeader = false,
                     ShouldHandle = args => ValueTask.FromResult(
                         RetryRules.ShouldRetry(args.Context.GetRequestMessage(), args.Outcome, args.Context.CancellationToken, time, resilience.MaxDelay)),
-                    DelayGenerator = args => ValueTask.FromResult(
-                        args.Outcome.Result is { } response ? ErrorMapper.RetryAfter(response.Headers, time) : null),
+                    DelayGenerator = args => ValueTask.FromResult(args.Outcome switch
+                    {
+                        { Result: { } response } => ErrorMapper.RetryAfter(response.Headers, time),
+                        { Exception: MlopsRateLimitedException { RetryAfter: { } asked } } => asked,
+                        _ => (TimeSpan?)null,
+                    }),
                     OnRetry = args =>
                     {
                         RecordRetry(logger, backend, args.Context.GetRequestMessage(), args.Outcome, args.AttemptNumber + 1, args.RetryDelay);

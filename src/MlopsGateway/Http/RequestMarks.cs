@@ -23,6 +23,9 @@ public static class RequestMarks
     /// <param name="statuses">The statuses that are final for this request.</param>
     public static HttpRequestMessage MarkPermanentStatus(this HttpRequestMessage request, params int[] statuses) => Mark(request, m => m with { PermanentStatuses = statuses });
 
+    /// <summary>Marks a hand-built request whose answer is streamed to the caller (not read whole, so not size-limited).</summary>
+    internal static HttpRequestMessage MarkStreamed(this HttpRequestMessage request) => Mark(request, m => m with { StreamsAnswer = true });
+
     internal static EndpointMarks For(HttpRequestMessage request)
         => request.Options.TryGetValue(s_key, out var marks) ? marks : EndpointMarkRegistry.For(request);
 

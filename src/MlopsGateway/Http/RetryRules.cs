@@ -32,6 +32,15 @@ internal static class RetryRules
             {
                 return false;
             }
+            switch (ex)
+            {
+                // The credential could not be obtained (the token endpoint failed, was unreachable or throttled): the
+                // request itself was never sent, so trying the attempt again is safe whatever the request does.
+                case MlopsUnavailableException:
+                    return true;
+                case MlopsRateLimitedException throttled:
+                    return throttled.RetryAfter is not { } asked || asked <= maxDelay;
+            }
             if (IsIdempotent(request, marks))
             {
                 return ex is HttpRequestException or TimeoutRejectedException or IOException;
@@ -53,7 +62,7 @@ internal static class RetryRules
     {
         if (outcome.Exception is { } ex)
         {
-            return ex is HttpRequestException or TimeoutRejectedException or IOException;
+            return ex is HttpRequestException or TimeoutRejectedException or IOException or MlopsUnavailableException;
         }
         var response = outcome.Result!;
         if (!IsRetryableStatus(response.StatusCode) || response.StatusCode == HttpStatusCode.TooManyRequests)

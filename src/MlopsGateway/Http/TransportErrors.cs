@@ -12,19 +12,33 @@ internal static class TransportErrors
         => exception is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or OperationCanceledException or IOException;
 
     public static MlopsUnavailableException Unavailable(BackendContext context, HttpMethod method, Exception exception)
+        => Unavailable(context.Name, method, exception);
+
+    public static MlopsUnavailableException Unavailable(string backend, HttpMethod method, Exception exception)
     {
-        var details = MlopsErrors.Details(context.Name, null, null, null);
+        var details = MlopsErrors.Details(backend, null, null, null);
         var what = details.Operation ?? $"{method} request";
         var reason = exception switch
         {
             BrokenCircuitException => "the circuit breaker is open after repeated failures; calls resume after the break duration",
-            TimeoutRejectedException => "it timed out (see Resilience:AttemptTimeout and Resilience:TotalTimeout)",
+            TimeoutRejectedException => "it timed out, the answer's body included (see Resilience:AttemptTimeout and Resilience:TotalTimeout)",
+            TimeoutException t => t.Message,
             OperationCanceledException => "it timed out",
-            HttpRequestException h => $"the server could not be reached ({h.HttpRequestError})",
+            HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError } h
+                => $"the server could not be reached ({h.HttpRequestError})",
+            HttpRequestException or IOException => $"the connection broke off before the whole answer arrived ({ErrorOf(exception)})",
             _ => "the connection failed",
         };
-        return new MlopsUnavailableException($"{what} failed on backend '{context.Name}': {reason}.", details, exception);
+        return new MlopsUnavailableException($"{what} failed on backend '{backend}': {reason}.", details, exception);
     }
+
+    private static HttpRequestError ErrorOf(Exception exception) => exception switch
+    {
+        HttpRequestException { HttpRequestError: not HttpRequestError.Unknown } h => h.HttpRequestError,
+        HttpIOException io => io.HttpRequestError,
+        { InnerException: { } inner } => ErrorOf(inner),
+        _ => HttpRequestError.Unknown,
+    };
 
     public static MlopsException NotExpectedJson(BackendContext context, HttpResponseMessage response, Exception exception)
     {
