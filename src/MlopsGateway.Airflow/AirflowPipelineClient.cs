@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using MlopsGateway.Airflow.Wire;
+using MlopsGateway.Airflow.Api;
 using MlopsGateway.Http;
 
 namespace MlopsGateway.Airflow;

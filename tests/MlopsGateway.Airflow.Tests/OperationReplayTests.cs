@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using MlopsGateway.Airflow.Wire;
+using MlopsGateway.Airflow.Api;
 using MlopsGateway.Testing;
 
 namespace MlopsGateway.Airflow.Tests;

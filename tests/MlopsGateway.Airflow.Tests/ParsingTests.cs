@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using MlopsGateway.Airflow.Tests.Fake;
-using MlopsGateway.Airflow.Wire;
+using MlopsGateway.Airflow.Api;
 using MlopsGateway.Http;
 
 namespace MlopsGateway.Airflow.Tests;

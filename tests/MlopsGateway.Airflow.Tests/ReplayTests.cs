@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using MlopsGateway.Airflow.Wire;
+using MlopsGateway.Airflow.Api;
 using FluentAssertions.Execution;
 using MlopsGateway.Http;
 using MlopsGateway.Testing;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using MlopsGateway.Http;
 
-namespace MlopsGateway.Airflow;
+namespace MlopsGateway.Airflow.Api;
 
 /// <summary>
 /// Reads Airflow error bodies of both dialects: v1 RFC 7807 problems (<c>{type, title, status, detail}</c>,

@@ -2,10 +2,9 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Serialization.Metadata;
-using MlopsGateway.Airflow.Wire;
 using MlopsGateway.Http;
 
-namespace MlopsGateway.Airflow;
+namespace MlopsGateway.Airflow.Api;
 
 /// <summary>The Airflow REST API dialects the adapter speaks.</summary>
 internal enum AirflowApiVersion
