@@ -109,7 +109,7 @@ internal sealed class AirflowApi
         };
     }
 
-    /// <summary><c>GET version</c>.</summary>
+    /// <summary><c>GET version</c>, sent without credentials.</summary>
     public async Task<VersionDto> GetVersionAsync(CancellationToken ct)
     {
         var d = await GetDialectAsync(ct).ConfigureAwait(false);
