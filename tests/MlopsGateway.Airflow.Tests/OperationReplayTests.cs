@@ -251,7 +251,7 @@ public sealed partial class OperationReplayTests
             (_, 400) => new(typeof(MlopsValidationException), null, text, excluded),
             (_, 422) when detail is JsonArray items => new(typeof(MlopsValidationException), items[0]!["type"]!.GetValue<string>(), items[0]!["msg"]!.GetValue<string>(), excluded),
             (_, 422) => new(typeof(MlopsValidationException), null, text, excluded),
-            (_, 405) => new(typeof(MlopsException), null, text, excluded),
+            (_, 405) => new(typeof(MlopsEndpointNotFoundException), null, text, excluded),
             _ => throw new InvalidOperationException($"{e}: no expectation for status {e.Status}"),
         };
     }
