@@ -1,5 +1,6 @@
 using System.Globalization;
 using MlopsGateway.Http;
+using MlopsGateway.Metaflow.Api;
 
 namespace MlopsGateway.Metaflow;
 

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using MlopsGateway.Metaflow.Wire;
+using MlopsGateway.Metaflow.Api;
 
 namespace MlopsGateway.Metaflow;
 

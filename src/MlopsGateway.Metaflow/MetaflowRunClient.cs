@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using MlopsGateway.Http;
-using MlopsGateway.Metaflow.Wire;
+using MlopsGateway.Metaflow.Api;
 
 namespace MlopsGateway.Metaflow;
 

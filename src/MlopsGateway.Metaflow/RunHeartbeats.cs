@@ -1,3 +1,4 @@
+using MlopsGateway.Metaflow.Api;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 

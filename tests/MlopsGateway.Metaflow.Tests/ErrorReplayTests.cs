@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using MlopsGateway.Http;
-using MlopsGateway.Metaflow.Wire;
+using MlopsGateway.Metaflow.Api;
 using MlopsGateway.Testing;
 
 namespace MlopsGateway.Metaflow.Tests;

@@ -4,9 +4,9 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using MlopsGateway.Http;
-using MlopsGateway.Metaflow.Wire;
+using MlopsGateway.Metaflow.Api;
 
-namespace MlopsGateway.Metaflow;
+namespace MlopsGateway.Metaflow.Api;
 
 /// <summary>
 /// The metadata service's REST endpoints, one method each (like a Refit interface written out), over the

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace MlopsGateway.Metaflow.Wire;
+namespace MlopsGateway.Metaflow.Api;
 
 /// <summary>
 /// Fields every Metaflow object row shares; <see cref="Extra"/> catches anything a newer service adds. A row is also

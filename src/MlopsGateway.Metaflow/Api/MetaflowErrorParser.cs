@@ -1,7 +1,7 @@
 using System.Net;
 using MlopsGateway.Http;
 
-namespace MlopsGateway.Metaflow;
+namespace MlopsGateway.Metaflow.Api;
 
 /// <summary>The metadata service's error bodies for the core's error mapping (see <see cref="MetaflowErrorBody"/>).</summary>
 internal sealed class MetaflowErrorParser : IBackendErrorParser
