@@ -6,6 +6,8 @@ namespace MlopsGateway.Metaflow.Api;
 /// <summary>The metadata service's error bodies for the core's error mapping (see <see cref="MetaflowErrorBody"/>).</summary>
 internal sealed class MetaflowErrorParser : IBackendErrorParser
 {
+    public static MetaflowErrorParser Instance { get; } = new();
+
     public BackendError Parse(HttpStatusCode status, string? contentType, string body)
     {
         var (code, message, parentMissing) = MetaflowErrorBody.Read(status, body);
