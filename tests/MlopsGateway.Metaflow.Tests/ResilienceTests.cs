@@ -72,9 +72,13 @@ public sealed class ResilienceTests
         await host.Backend.Runs.SetTagAsync(run, "reviewed", "");
         Count(host, "PATCH", "/flows/TrainFlow/runs/argo-t/tag/mutate").Should().Be(2);
 
+        var metaflow = host.Backend.GetService<MetaflowBackend>()!;
+        metaflow.Heartbeats.Stop(MetaflowRunRef.Parse(run.Id, metaflow.Context)); // only this test's beats from here
         host.Clock.Advance(TimeSpan.FromSeconds(11));
+        var beats = Count(host, "POST", "/flows/TrainFlow/runs/argo-t/heartbeat");
         host.Fake.FailNext("POST", "/flows/TrainFlow/runs/argo-t/heartbeat", 503);
-        (await host.Metadata.HeartbeatRunAsync(run.Id)).Should().BeTrue();
+        (await host.Metadata.HeartbeatRunAsync(run.Id)).Should().BeTrue("the re-sent beat is the first in 11 s");
+        Count(host, "POST", "/flows/TrainFlow/runs/argo-t/heartbeat").Should().Be(beats + 2);
 
         host.Fake.FailNext("GET", "/flows/TrainFlow/runs/argo-t", 503);
         (await host.Backend.Runs.GetAsync(run)).Tags.Should().ContainKey("reviewed");
