@@ -19,12 +19,14 @@ public sealed class RecordedServer : IAsyncDisposable
         ["Content-Type", "Content-Disposition", "Allow", "WWW-Authenticate", "Retry-After", "Airflow-Continuation-Token", "METADATA_SERVICE_VERSION", "X-Next-Cursor"];
 
     private readonly IReadOnlyList<RecordedExchange> _context;
+    private readonly Func<RecordedExchange, string>? _wireBody;
     private readonly LoopbackServer _server;
     private int _targetHits;
 
-    private RecordedServer(IReadOnlyList<RecordedExchange> context, LoopbackServer server)
+    private RecordedServer(IReadOnlyList<RecordedExchange> context, Func<RecordedExchange, string>? wireBody, LoopbackServer server)
     {
         _context = context;
+        _wireBody = wireBody;
         _server = server;
     }
 
@@ -65,11 +67,15 @@ public sealed class RecordedServer : IAsyncDisposable
 
     /// <summary>Starts the server over one recording file's exchanges.</summary>
     /// <param name="recording">All exchanges of the file: the context other requests are answered from.</param>
-    public static async Task<RecordedServer> StartAsync(IReadOnlyList<RecordedExchange> recording)
+    /// <param name="wireBody">
+    /// The exact body text the server sent for an exchange, where the recording keeps a decoded form (metaflow-service's
+    /// JSON strings holding JSON); default <see cref="RecordedExchange.ResponseText"/>.
+    /// </param>
+    public static async Task<RecordedServer> StartAsync(IReadOnlyList<RecordedExchange> recording, Func<RecordedExchange, string>? wireBody = null)
     {
         RecordedServer? self = null;
         var server = await LoopbackServer.StartAsync(app => app.Run(context => self!.AnswerAsync(context)));
-        self = new RecordedServer(recording, server);
+        self = new RecordedServer(recording, wireBody, server);
         return self;
     }
 
@@ -126,7 +132,8 @@ public sealed class RecordedServer : IAsyncDisposable
         }
         if (answer.Status != 204)
         {
-            await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(answer.ResponseText == "null" && answer.ResponseBody is null ? "" : answer.ResponseText));
+            var body = _wireBody?.Invoke(answer) ?? (answer.ResponseText == "null" && answer.ResponseBody is null ? "" : answer.ResponseText);
+            await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(body));
         }
     }
 
