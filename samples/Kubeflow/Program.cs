@@ -10,6 +10,8 @@
 //   Mlops__Backends__kubeflow__Namespace=team-a
 //   Mlops__Backends__kubeflow__Auth__Type=TokenFile
 //   Mlops__Backends__kubeflow__Auth__TokenFile=/var/run/secrets/kubeflow/pipelines/token
+// and, for Models, the Kubeflow Model Registry (its own HTTP client, circuit breaker and concurrency limit):
+//   Mlops__Backends__kubeflow__Endpoints__ModelRegistry__BaseUrl=https://model-registry.example.com
 // Set OTEL_EXPORTER_OTLP_ENDPOINT to export the gateway's traces and metrics over OTLP.
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MlopsGateway.Airflow.Wire;
+using MlopsGateway.Airflow.Api;
 using MlopsGateway.Http;
 
 namespace MlopsGateway.Airflow;

@@ -1,3 +1,4 @@
+using MlopsGateway.Airflow.Api;
 using System.Globalization;
 
 namespace MlopsGateway.Airflow;

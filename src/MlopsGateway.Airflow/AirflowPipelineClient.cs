@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using MlopsGateway.Airflow.Wire;
+using MlopsGateway.Airflow.Api;
 using MlopsGateway.Http;
 
 namespace MlopsGateway.Airflow;
@@ -49,7 +49,7 @@ internal sealed class AirflowPipelineClient(AirflowBackend backend) : PipelineCl
         {
             return await GetAsync(name, cancellationToken).ConfigureAwait(false);
         }
-        catch (MlopsNotFoundException)
+        catch (MlopsNotFoundException e) when (e is not MlopsEndpointNotFoundException)
         {
             await foreach (var p in ListAsync(null, cancellationToken).ConfigureAwait(false))
             {

@@ -1,3 +1,4 @@
+using MlopsGateway.Airflow.Api;
 using MlopsGateway.Http;
 
 namespace MlopsGateway.Airflow;
@@ -91,9 +92,9 @@ internal sealed class AirflowRunClient(AirflowBackend backend) : RunClientBase(b
         {
             await Api.DeleteDagRunAsync(dagId, dagRunId, cancellationToken).ConfigureAwait(false);
         }
-        catch (MlopsNotFoundException)
+        catch (MlopsNotFoundException e) when (e is not MlopsEndpointNotFoundException)
         {
-            // Already deleted: the outcome the caller asked for.
+            // Already deleted: the outcome the caller asked for (a route the server lacks is not).
         }
     }
 }

@@ -1,3 +1,4 @@
+using MlopsGateway.Airflow.Api;
 namespace MlopsGateway.Airflow;
 
 /// <summary>The adapter-specific keys of a backend's configuration and their validation.</summary>

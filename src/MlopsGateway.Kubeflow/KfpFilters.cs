@@ -13,6 +13,10 @@ internal static class KfpFilters
     public static KfpPredicate Substring(string key, string value) => new() { Key = key, Operation = "IS_SUBSTRING", StringValue = value };
 
     public static KfpPredicate In(string key, IEnumerable<string> values) => new() { Key = key, Operation = "IN", StringValues = new KfpStringValues(values.ToList()) };
+
+    /// <summary>The <c>filter</c> query value: the JSON of the predicates (Refit percent-encodes it), or null (no filter) when there are none.</summary>
+    public static string? ToJson(IReadOnlyCollection<KfpPredicate> predicates)
+        => predicates.Count == 0 ? null : JsonSerializer.Serialize(new KfpFilter { Predicates = [.. predicates] }, KfpJsonContext.Default.KfpFilter);
 }
 
 /// <summary>How a neutral <see cref="RunQuery"/> becomes a KFP list-runs request, plus what is left to filter client-side.</summary>
@@ -76,7 +80,7 @@ internal sealed record KfpRunQuery(string? ExperimentId, string? SortBy, string?
         return new KfpRunQuery(
             experimentId,
             ToSortBy(query.OrderBy, context),
-            KfpApi.FilterJson(new KfpFilter { Predicates = predicates }),
+            KfpFilters.ToJson(predicates),
             clientChecks.Count == 0 ? null : r => clientChecks.All(c => c(r)));
     }
 

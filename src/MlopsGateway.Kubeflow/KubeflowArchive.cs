@@ -17,10 +17,10 @@ public sealed class KubeflowArchive
     public Task ArchiveExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
         => _backend.Operations.RunAsync("Archive.ArchiveExperiment", () => ArchiveExperimentCoreAsync(experimentId, cancellationToken));
 
-    private Task ArchiveExperimentCoreAsync(string experimentId, CancellationToken cancellationToken = default)
+    private async Task ArchiveExperimentCoreAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(experimentId);
-        return _backend.Api.ArchiveExperimentAsync(experimentId, cancellationToken);
+        await _backend.ExperimentsApi.ArchiveAsync(experimentId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Unarchives an experiment (its runs stay archived until unarchived one by one).</summary>
@@ -29,10 +29,10 @@ public sealed class KubeflowArchive
     public Task UnarchiveExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
         => _backend.Operations.RunAsync("Archive.UnarchiveExperiment", () => UnarchiveExperimentCoreAsync(experimentId, cancellationToken));
 
-    private Task UnarchiveExperimentCoreAsync(string experimentId, CancellationToken cancellationToken = default)
+    private async Task UnarchiveExperimentCoreAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(experimentId);
-        return _backend.Api.UnarchiveExperimentAsync(experimentId, cancellationToken);
+        await _backend.ExperimentsApi.UnarchiveAsync(experimentId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes an experiment permanently (<c>DELETE /experiments/{id}</c>); cannot be undone.</summary>
@@ -41,10 +41,10 @@ public sealed class KubeflowArchive
     public Task DeleteExperimentPermanentlyAsync(string experimentId, CancellationToken cancellationToken = default)
         => _backend.Operations.RunAsync("Archive.DeleteExperimentPermanently", () => DeleteExperimentPermanentlyCoreAsync(experimentId, cancellationToken));
 
-    private Task DeleteExperimentPermanentlyCoreAsync(string experimentId, CancellationToken cancellationToken = default)
+    private async Task DeleteExperimentPermanentlyCoreAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(experimentId);
-        return _backend.Api.DeleteExperimentAsync(experimentId, cancellationToken);
+        await _backend.ExperimentsApi.DeleteAsync(experimentId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Archives a run (changes its <c>storage_state</c> only; it keeps running if it was).</summary>
@@ -53,10 +53,10 @@ public sealed class KubeflowArchive
     public Task ArchiveRunAsync(RunRef run, CancellationToken cancellationToken = default)
         => _backend.Operations.RunAsync("Archive.ArchiveRun", () => ArchiveRunCoreAsync(run, cancellationToken), new OperationSubject(RunId: run?.Id));
 
-    private Task ArchiveRunCoreAsync(RunRef run, CancellationToken cancellationToken = default)
+    private async Task ArchiveRunCoreAsync(RunRef run, CancellationToken cancellationToken = default)
     {
         MlopsGuard.RunId(run);
-        return _backend.Api.ArchiveRunAsync(run.Id, cancellationToken);
+        await _backend.RunsApi.ArchiveAsync(run.Id, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Unarchives a run.</summary>
@@ -65,9 +65,9 @@ public sealed class KubeflowArchive
     public Task UnarchiveRunAsync(RunRef run, CancellationToken cancellationToken = default)
         => _backend.Operations.RunAsync("Archive.UnarchiveRun", () => UnarchiveRunCoreAsync(run, cancellationToken), new OperationSubject(RunId: run?.Id));
 
-    private Task UnarchiveRunCoreAsync(RunRef run, CancellationToken cancellationToken = default)
+    private async Task UnarchiveRunCoreAsync(RunRef run, CancellationToken cancellationToken = default)
     {
         MlopsGuard.RunId(run);
-        return _backend.Api.UnarchiveRunAsync(run.Id, cancellationToken);
+        await _backend.RunsApi.UnarchiveAsync(run.Id, cancellationToken).ConfigureAwait(false);
     }
 }

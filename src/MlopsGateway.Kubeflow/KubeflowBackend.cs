@@ -5,11 +5,13 @@ namespace MlopsGateway.Kubeflow;
 
 /// <summary>
 /// The Kubeflow backend (<c>Type: "Kubeflow"</c>): Kubeflow Pipelines v2beta1 for orchestration (pipelines,
-/// versions, experiments, runs, recurring runs) and, when <c>ModelRegistryBaseUrl</c> is set, the Kubeflow Model
-/// Registry for models. KFP has no run tracking or metrics: route tracking to MLflow. Settings:
-/// <c>Namespace</c> (the profile namespace; required against a multi-user deployment, which is detected from
-/// <c>healthz</c>) and <c>ModelRegistryBaseUrl</c>. Auth (Bearer, a rotating service-account TokenFile, or an
-/// identity header such as <c>kubeflow-userid</c> through <c>Auth.Type = Headers</c>) is the core's.
+/// versions, experiments, runs, recurring runs) and, when the named endpoint <c>Endpoints:ModelRegistry</c> is
+/// configured, the Kubeflow Model Registry for models — a second service with its own HTTP client, circuit breaker
+/// and concurrency limit, so an unhealthy registry never stops pipelines and the reverse. KFP has no run tracking or
+/// metrics: route tracking to MLflow. Setting: <c>Namespace</c> (the profile namespace; required against a
+/// multi-user deployment, which is detected from <c>healthz</c>). Auth (Bearer, a rotating service-account
+/// TokenFile, or an identity header such as <c>kubeflow-userid</c> through <c>Auth.Type = Headers</c>) is the
+/// core's, sent to both services. Both APIs are Refit interfaces in <c>Api/</c>, created once here.
 /// Backend-specific services via <c>backend.GetService&lt;T&gt;()</c>: <see cref="KubeflowSchedules"/>
 /// (recurring runs), <see cref="KubeflowArchive"/> (archive/unarchive of experiments and runs, hard delete) and
 /// <see cref="KubeflowNodeArtifacts"/> (read a run node's output artifact) and <see cref="KubeflowModelArtifacts"/>
@@ -23,8 +25,11 @@ public sealed class KubeflowBackend : MlopsBackendBase
     /// <summary>Setting key of the profile namespace used for experiments, run listing and pipelines.</summary>
     public const string NamespaceSetting = "Namespace";
 
-    /// <summary>Setting key of the Model Registry's base URL (absent: the Models capability is off).</summary>
-    public const string ModelRegistryBaseUrlSetting = "ModelRegistryBaseUrl";
+    /// <summary>
+    /// The named service endpoint of the Kubeflow Model Registry: configure <c>Endpoints:ModelRegistry:BaseUrl</c>
+    /// (absent: the Models capability is off).
+    /// </summary>
+    public const string ModelRegistryEndpoint = "ModelRegistry";
 
     private readonly AsyncOnce<KfpHealthz> _healthz;
 
@@ -32,22 +37,36 @@ public sealed class KubeflowBackend : MlopsBackendBase
     /// <param name="context">Name, options, clock and HTTP client factory from the core.</param>
     public KubeflowBackend(BackendContext context) : base(context)
     {
-        var http = new BackendHttp(context, KubeflowErrorParser.Instance);
-        Api = new KfpApi(http);
+        var kfp = KfpJsonContext.Default;
+        var errors = KubeflowErrorParser.Instance;
+        HealthApi = BackendApi.Create<IKfpHealthApi>(context, kfp, errors);
+        PipelinesApi = BackendApi.Create<IKfpPipelinesApi>(context, kfp, errors);
+        ExperimentsApi = BackendApi.Create<IKfpExperimentsApi>(context, kfp, errors);
+        RunsApi = BackendApi.Create<IKfpRunsApi>(context, kfp, errors);
+        RecurringRunsApi = BackendApi.Create<IKfpRecurringRunsApi>(context, kfp, errors);
+        NodeArtifactsApi = BackendApi.Create<IKfpNodeArtifactsApi>(context, kfp, errors);
         Namespace = context.Options.GetSetting(NamespaceSetting);
-        _healthz = new AsyncOnce<KfpHealthz>(ct => Api.GetHealthzAsync(ct));
-        if (ModelRegistryUri(context.Options) is { } registryUri)
+        _healthz = new AsyncOnce<KfpHealthz>(HealthApi.GetAsync);
+        var registryUri = context.Options.GetBaseUri(ModelRegistryEndpoint);
+        if (registryUri is not null)
         {
-            Registry = new ModelRegistryApi(http, registryUri);
+            // Configuration keys are case-insensitive, but the endpoint's named client is registered under the key as
+            // configured: ask for it by that spelling.
+            var endpoint = context.Options.Endpoints.Keys.First(k => string.Equals(k, ModelRegistryEndpoint, StringComparison.OrdinalIgnoreCase));
+            var registry = ModelRegistryJsonContext.Default;
+            Registry = new ModelRegistryApi(
+                BackendApi.Create<IModelRegistryModelsApi>(context, registry, errors, endpoint),
+                BackendApi.Create<IModelRegistryVersionsApi>(context, registry, errors, endpoint),
+                BackendApi.Create<IModelRegistryArtifactsApi>(context, registry, errors, endpoint));
         }
         Capabilities = BuildCapabilities(Registry is not null);
         Runs = new KubeflowRunClient(this);
         Pipelines = new KubeflowPipelineClient(this);
         Models = Registry is null
-            ? new UnsupportedModelRegistryClient(this, "Set Mlops:Backends:" + context.Name + ":ModelRegistryBaseUrl to use the Kubeflow Model Registry, or route Models to an MLflow backend.")
+            ? new UnsupportedModelRegistryClient(this, "Set Mlops:Backends:" + context.Name + ":Endpoints:ModelRegistry:BaseUrl to use the Kubeflow Model Registry, or route Models to an MLflow backend.")
             : new KubeflowModelRegistryClient(this, Registry);
         Operations = new MlopsOperations(context, KindName);
-        RegistryOperations = new MlopsOperations(context, KindName, ModelRegistryUri(context.Options));
+        RegistryOperations = new MlopsOperations(context, KindName, registryUri);
         Schedules = new KubeflowSchedules(this);
         Archive = new KubeflowArchive(this);
         NodeArtifacts = new KubeflowNodeArtifacts(this);
@@ -83,8 +102,19 @@ public sealed class KubeflowBackend : MlopsBackendBase
     /// <summary>The spans and metrics of the Model Registry services' operations (model artifacts): their server is the registry.</summary>
     internal MlopsOperations RegistryOperations { get; }
 
-    internal KfpApi Api { get; }
+    internal IKfpHealthApi HealthApi { get; }
 
+    internal IKfpPipelinesApi PipelinesApi { get; }
+
+    internal IKfpExperimentsApi ExperimentsApi { get; }
+
+    internal IKfpRunsApi RunsApi { get; }
+
+    internal IKfpRecurringRunsApi RecurringRunsApi { get; }
+
+    internal IKfpNodeArtifactsApi NodeArtifactsApi { get; }
+
+    /// <summary>The Model Registry's APIs on its own client, or null when <c>Endpoints:ModelRegistry</c> is not configured.</summary>
     internal ModelRegistryApi? Registry { get; }
 
     /// <summary>The configured namespace, or null.</summary>
@@ -123,7 +153,7 @@ public sealed class KubeflowBackend : MlopsBackendBase
         KfpHealthz health;
         try
         {
-            health = await Api.GetHealthzAsync(cancellationToken).ConfigureAwait(false);
+            health = await HealthApi.GetAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (MlopsException ex)
         {
@@ -134,7 +164,7 @@ public sealed class KubeflowBackend : MlopsBackendBase
         {
             try
             {
-                await Registry.ListRegisteredModelsAsync(null, null, 1, cancellationToken).ConfigureAwait(false);
+                await Registry.Models.ListAsync(1, MrListOrder.OrderBy, MrListOrder.SortOrder, null, cancellationToken).ConfigureAwait(false);
             }
             catch (MlopsException ex)
             {
@@ -165,16 +195,6 @@ public sealed class KubeflowBackend : MlopsBackendBase
                 Context);
         }
         return null;
-    }
-
-    private static Uri? ModelRegistryUri(BackendOptions options)
-    {
-        var raw = options.GetSetting(ModelRegistryBaseUrlSetting);
-        if (raw is null || !Uri.TryCreate(raw, UriKind.Absolute, out var uri))
-        {
-            return null;
-        }
-        return uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
     }
 
     private static BackendCapabilities BuildCapabilities(bool registry)

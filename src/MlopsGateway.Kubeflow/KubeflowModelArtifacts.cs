@@ -9,7 +9,7 @@ namespace MlopsGateway.Kubeflow;
 /// and in which format — which the neutral <see cref="ModelVersion"/> folds into <see cref="ModelVersion.Source"/>.
 /// List a version's artifacts, get one by id and update it with <c>PATCH /model_artifacts/{id}</c>. Get it with
 /// <c>backend.GetService&lt;KubeflowModelArtifacts&gt;()</c>.
-/// Without <c>ModelRegistryBaseUrl</c> every call throws <see cref="MlopsNotSupportedException"/> before sending.
+/// Without <c>Endpoints:ModelRegistry</c> configured every call throws <see cref="MlopsNotSupportedException"/> before sending.
 /// </summary>
 public sealed class KubeflowModelArtifacts
 {
@@ -43,7 +43,7 @@ public sealed class KubeflowModelArtifacts
                 var model = await client.FindModelAsync(modelName, "ModelArtifacts.List", ct).ConfigureAwait(false);
                 versionId = (await client.FindVersionAsync(model, version, "ModelArtifacts.List", ct).ConfigureAwait(false)).Id!;
             }
-            var page = await api.ListModelVersionArtifactsAsync(versionId, token, limits.ClampPageSize(size), ct).ConfigureAwait(false);
+            var page = await api.Versions.ListArtifactsAsync(versionId, limits.ClampPageSize(size), MrListOrder.OrderBy, MrListOrder.SortOrder, KfpMapping.NullIfEmpty(token), ct).ConfigureAwait(false);
             return new MlopsPage<KubeflowModelArtifact>(
                 (page.Items ?? []).Where(ModelRegistryMapping.IsModelArtifact).Select(ToArtifact).ToList(),
                 KfpMapping.NullIfEmpty(page.NextPageToken));
@@ -61,7 +61,7 @@ public sealed class KubeflowModelArtifacts
     {
         MlopsGuard.NotBlank(artifactId);
         var (_, api) = Registry("ModelArtifacts.Get");
-        return ToArtifact(await api.GetModelArtifactAsync(artifactId, cancellationToken).ConfigureAwait(false));
+        return ToArtifact(await api.Artifacts.GetAsync(artifactId, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
@@ -95,10 +95,10 @@ public sealed class KubeflowModelArtifacts
         Dictionary<string, MrMetadataValue>? properties = null;
         if (update.CustomProperties is { } changes)
         {
-            var current = await api.GetModelArtifactAsync(artifactId, cancellationToken).ConfigureAwait(false);
+            var current = await api.Artifacts.GetAsync(artifactId, cancellationToken).ConfigureAwait(false);
             properties = ModelRegistryMapping.WithChanges(current.CustomProperties, changes);
         }
-        var patched = await api.UpdateModelArtifactAsync(artifactId, new MrModelArtifact
+        var patched = await api.Artifacts.UpdateAsync(artifactId, new MrModelArtifact
         {
             Uri = update.Uri,
             State = update.State,
@@ -117,7 +117,7 @@ public sealed class KubeflowModelArtifacts
         => _backend.Models is KubeflowModelRegistryClient client && _backend.Registry is { } api
             ? (client, api)
             : throw MlopsErrors.Create(MlopsErrorKind.NotSupported,
-                $"{operation}: backend '{_backend.Name}' has no Model Registry. Set Mlops:Backends:{_backend.Name}:ModelRegistryBaseUrl to use it.",
+                $"{operation}: backend '{_backend.Name}' has no Model Registry. Set Mlops:Backends:{_backend.Name}:Endpoints:ModelRegistry:BaseUrl to use it.",
                 _backend.Context);
 
     private KubeflowModelArtifact ToArtifact(MrModelArtifact a) => new()
@@ -134,8 +134,8 @@ public sealed class KubeflowModelArtifacts
         StoragePath = KfpMapping.NullIfEmpty(a.StoragePath),
         ServiceAccountName = KfpMapping.NullIfEmpty(a.ServiceAccountName),
         CustomProperties = ModelRegistryMapping.Tags(a.CustomProperties),
-        CreatedAt = ModelRegistryMapping.EpochMs(a.CreateTimeSinceEpoch),
-        UpdatedAt = ModelRegistryMapping.EpochMs(a.LastUpdateTimeSinceEpoch),
+        CreatedAt = EpochTime.FromMilliseconds(a.CreateTimeSinceEpoch),
+        UpdatedAt = EpochTime.FromMilliseconds(a.LastUpdateTimeSinceEpoch),
         Native = JsonSerializer.SerializeToElement(a, ModelRegistryJsonContext.Default.MrModelArtifact),
     };
 }

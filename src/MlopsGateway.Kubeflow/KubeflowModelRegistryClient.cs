@@ -24,7 +24,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
     public override async Task<RegisteredModel> CreateModelAsync(string name, ModelCreateOptions? options = null, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(name);
-        var created = await api.CreateRegisteredModelAsync(new MrRegisteredModel
+        var created = await api.Models.CreateAsync(new MrRegisteredModel
         {
             Name = name,
             Description = options?.Description,
@@ -43,7 +43,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
         var limits = Backend.Capabilities.Limits;
         var pageable = MlopsPageable<RegisteredModel>.Create(async (token, size, ct) =>
         {
-            var page = await api.ListRegisteredModelsAsync(null, token, limits.ClampPageSize(size), ct).ConfigureAwait(false);
+            var page = await api.Models.ListAsync(limits.ClampPageSize(size), MrListOrder.OrderBy, MrListOrder.SortOrder, KfpMapping.NullIfEmpty(token), ct).ConfigureAwait(false);
             return new MlopsPage<RegisteredModel>(
                 (page.Items ?? []).Where(m => m.State != ModelRegistryMapping.Archived).Select(m => ModelRegistryMapping.ToModel(m, Backend.Name)).ToList(),
                 KfpMapping.NullIfEmpty(page.NextPageToken));
@@ -63,7 +63,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
     {
         ArgumentNullException.ThrowIfNull(update);
         var model = await FindModelAsync(name, "UpdateModel", cancellationToken).ConfigureAwait(false);
-        var patched = await api.UpdateRegisteredModelAsync(model.Id!, new MrRegisteredModel { Description = update.Description }, cancellationToken).ConfigureAwait(false);
+        var patched = await api.Models.UpdateAsync(model.Id!, new MrRegisteredModel { Description = update.Description }, cancellationToken).ConfigureAwait(false);
         return ModelRegistryMapping.ToModel(patched, Backend.Name);
     }
 
@@ -71,7 +71,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
     public override async Task DeleteModelAsync(string name, CancellationToken cancellationToken = default)
     {
         var model = await FindModelAsync(name, "DeleteModel", cancellationToken).ConfigureAwait(false);
-        await api.UpdateRegisteredModelAsync(model.Id!, new MrRegisteredModel { State = ModelRegistryMapping.Archived }, cancellationToken).ConfigureAwait(false);
+        await api.Models.UpdateAsync(model.Id!, new MrRegisteredModel { State = ModelRegistryMapping.Archived }, cancellationToken).ConfigureAwait(false);
     }
 
     public override Task SetModelTagAsync(string name, string key, string value, CancellationToken cancellationToken = default)
@@ -98,7 +98,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
         MrModelArtifact artifact;
         try
         {
-            artifact = await api.AddModelVersionArtifactAsync(version.Id!, new MrModelArtifact
+            artifact = await api.Versions.AddArtifactAsync(version.Id!, new MrModelArtifact
             {
                 ArtifactType = "model-artifact",
                 Name = model.Name,
@@ -113,7 +113,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
             // Not atomic: the half-made version is archived so Get/List never show it; the number stays used.
             try
             {
-                await api.UpdateModelVersionAsync(version.Id!, new MrModelVersion { State = ModelRegistryMapping.Archived }, CancellationToken.None).ConfigureAwait(false);
+                await api.Versions.UpdateAsync(version.Id!, new MrModelVersion { State = ModelRegistryMapping.Archived }, CancellationToken.None).ConfigureAwait(false);
             }
             catch (MlopsException)
             {
@@ -140,7 +140,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
         var pageable = MlopsPageable<ModelVersion>.Create(async (token, size, ct) =>
         {
             var model = await FindModelAsync(modelName, "ListVersions", ct).ConfigureAwait(false);
-            var page = await api.ListModelVersionsAsync(model.Id!, token, limits.ClampPageSize(size), ct).ConfigureAwait(false);
+            var page = await api.Models.ListVersionsAsync(model.Id!, limits.ClampPageSize(size), MrListOrder.OrderBy, MrListOrder.SortOrder, KfpMapping.NullIfEmpty(token), ct).ConfigureAwait(false);
             var versions = new List<ModelVersion>();
             foreach (var v in page.Items ?? [])
             {
@@ -167,7 +167,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
         ArgumentNullException.ThrowIfNull(update);
         var model = await FindModelAsync(modelName, "UpdateVersion", cancellationToken).ConfigureAwait(false);
         var found = await FindVersionAsync(model, version, "UpdateVersion", cancellationToken).ConfigureAwait(false);
-        var patched = await api.UpdateModelVersionAsync(found.Id!, new MrModelVersion { Description = update.Description }, cancellationToken).ConfigureAwait(false);
+        var patched = await api.Versions.UpdateAsync(found.Id!, new MrModelVersion { Description = update.Description }, cancellationToken).ConfigureAwait(false);
         return await ToVersionAsync(model, patched, cancellationToken).ConfigureAwait(false);
     }
 
@@ -176,7 +176,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
     {
         var model = await FindModelAsync(modelName, "DeleteVersion", cancellationToken).ConfigureAwait(false);
         var found = await FindVersionAsync(model, version, "DeleteVersion", cancellationToken).ConfigureAwait(false);
-        await api.UpdateModelVersionAsync(found.Id!, new MrModelVersion { State = ModelRegistryMapping.Archived }, cancellationToken).ConfigureAwait(false);
+        await api.Versions.UpdateAsync(found.Id!, new MrModelVersion { State = ModelRegistryMapping.Archived }, cancellationToken).ConfigureAwait(false);
         var aliases = ModelRegistryMapping.Aliases(model);
         if (found.Name is not null && aliases.ContainsValue(found.Name))
         {
@@ -240,7 +240,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
     internal async Task<MrRegisteredModel> FindModelAsync(string name, string operation, CancellationToken ct)
     {
         MlopsGuard.NotBlank(name);
-        var model = await api.FindRegisteredModelAsync(name, ct).ConfigureAwait(false);
+        var model = await api.Models.FindByNameAsync(name, ct).ConfigureAwait(false);
         if (model.State == ModelRegistryMapping.Archived || model.Id is null)
         {
             throw MlopsErrors.Create(MlopsErrorKind.NotFound,
@@ -253,7 +253,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
     internal async Task<MrModelVersion> FindVersionAsync(MrRegisteredModel model, string version, string operation, CancellationToken ct)
     {
         MlopsGuard.NotBlank(version);
-        var found = await api.FindModelVersionAsync(version, model.Id!, ct).ConfigureAwait(false);
+        var found = await api.Versions.FindByNameAsync(version, model.Id!, ct).ConfigureAwait(false);
         if (found.State == ModelRegistryMapping.Archived || found.Id is null)
         {
             throw MlopsErrors.Create(MlopsErrorKind.NotFound,
@@ -271,11 +271,11 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
         MrModelArtifact? artifact;
         try
         {
-            artifact = await api.FindModelArtifactAsync(model.Name!, version.Id!, ct).ConfigureAwait(false);
+            artifact = await api.Artifacts.FindByNameAsync(model.Name!, version.Id!, ct).ConfigureAwait(false);
         }
         catch (MlopsNotFoundException)
         {
-            var artifacts = await api.ListModelVersionArtifactsAsync(version.Id!, null, 10, ct).ConfigureAwait(false);
+            var artifacts = await api.Versions.ListArtifactsAsync(version.Id!, 10, MrListOrder.OrderBy, MrListOrder.SortOrder, null, ct).ConfigureAwait(false);
             artifact = artifacts.Items?.FirstOrDefault(ModelRegistryMapping.IsModelArtifact);
         }
         return ModelRegistryMapping.ToVersion(model, version, artifact, Backend.Name);
@@ -289,7 +289,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
             var next = await HighestVersionNumberAsync(model.Id!, ct).ConfigureAwait(false) + 1;
             try
             {
-                return await api.CreateModelVersionAsync(new MrModelVersion
+                return await api.Versions.CreateAsync(new MrModelVersion
                 {
                     Name = next.ToString(CultureInfo.InvariantCulture),
                     RegisteredModelId = model.Id,
@@ -311,7 +311,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
         string? token = null;
         do
         {
-            var page = await api.ListModelVersionsAsync(modelId, token, Backend.Capabilities.Limits.MaxPageSize, ct).ConfigureAwait(false);
+            var page = await api.Models.ListVersionsAsync(modelId, Backend.Capabilities.Limits.MaxPageSize, MrListOrder.OrderBy, MrListOrder.SortOrder, KfpMapping.NullIfEmpty(token), ct).ConfigureAwait(false);
             foreach (var v in page.Items ?? [])
             {
                 if (long.TryParse(v.Name, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > highest)
@@ -331,7 +331,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
         {
             [ModelRegistryMapping.AliasesKey] = ModelRegistryMapping.AliasValue(aliases),
         };
-        await api.UpdateRegisteredModelAsync(model.Id!, new MrRegisteredModel { CustomProperties = properties }, ct).ConfigureAwait(false);
+        await api.Models.UpdateAsync(model.Id!, new MrRegisteredModel { CustomProperties = properties }, ct).ConfigureAwait(false);
     }
 
     /// <summary>Read-modify-write of the model's custom properties, sent whole in one PATCH (last writer wins).</summary>
@@ -339,7 +339,7 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
     {
         var model = await FindModelAsync(name, operation, ct).ConfigureAwait(false);
         var properties = ModelRegistryMapping.WithChanges(model.CustomProperties, changes);
-        await api.UpdateRegisteredModelAsync(model.Id!, new MrRegisteredModel { CustomProperties = properties }, ct).ConfigureAwait(false);
+        await api.Models.UpdateAsync(model.Id!, new MrRegisteredModel { CustomProperties = properties }, ct).ConfigureAwait(false);
     }
 
     private async Task EditVersionPropertiesAsync(string modelName, string version, string operation, IReadOnlyDictionary<string, string?> changes, CancellationToken ct)
@@ -347,6 +347,6 @@ internal sealed class KubeflowModelRegistryClient(KubeflowBackend backend, Model
         var model = await FindModelAsync(modelName, operation, ct).ConfigureAwait(false);
         var found = await FindVersionAsync(model, version, operation, ct).ConfigureAwait(false);
         var properties = ModelRegistryMapping.WithChanges(found.CustomProperties, changes);
-        await api.UpdateModelVersionAsync(found.Id!, new MrModelVersion { CustomProperties = properties }, ct).ConfigureAwait(false);
+        await api.Versions.UpdateAsync(found.Id!, new MrModelVersion { CustomProperties = properties }, ct).ConfigureAwait(false);
     }
 }

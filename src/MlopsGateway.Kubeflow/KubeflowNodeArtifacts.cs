@@ -27,7 +27,7 @@ public sealed class KubeflowNodeArtifacts
         MlopsGuard.RunId(run);
         MlopsGuard.NotBlank(nodeId);
         MlopsGuard.NotBlank(artifactName);
-        var reply = await _backend.Api.ReadArtifactAsync(run.Id, nodeId, artifactName, cancellationToken).ConfigureAwait(false);
+        var reply = await _backend.NodeArtifactsApi.ReadAsync(run.Id, nodeId, artifactName, cancellationToken).ConfigureAwait(false);
         return new MemoryStream(reply.Data ?? [], writable: false);
     }
 }

@@ -9,7 +9,7 @@ namespace MlopsGateway.Kubeflow;
 /// </summary>
 internal sealed class KubeflowPipelineClient(KubeflowBackend backend) : PipelineClientBase(backend)
 {
-    private KfpApi Api => backend.Api;
+    private IKfpPipelinesApi Api => backend.PipelinesApi;
 
     protected override string NotSupportedHint
         => "Kubeflow Pipelines has no pause/resume of a pipeline or task logs through its API: disable a recurring run with KubeflowSchedules (GetService) instead.";
@@ -19,10 +19,10 @@ internal sealed class KubeflowPipelineClient(KubeflowBackend backend) : Pipeline
         query ??= new PipelineQuery();
         var filter = string.IsNullOrEmpty(query.NameContains)
             ? null
-            : KfpApi.FilterJson(new KfpFilter { Predicates = [KfpFilters.Substring("name", query.NameContains)] });
+            : KfpFilters.ToJson([KfpFilters.Substring("name", query.NameContains)]);
         var pageable = MlopsPageable<Pipeline>.Create(async (token, size, ct) =>
         {
-            var page = await Api.ListPipelinesAsync(backend.Namespace, token, Limits.ClampPageSize(size), "created_at desc", filter, ct).ConfigureAwait(false);
+            var page = await Api.ListAsync(backend.Namespace, KfpMapping.NullIfEmpty(token), Limits.ClampPageSize(size), "created_at desc", filter, ct).ConfigureAwait(false);
             return new MlopsPage<Pipeline>(
                 (page.Pipelines ?? []).Select(p => KfpMapping.ToPipeline(p, Backend.Name)).ToList(),
                 KfpMapping.NullIfEmpty(page.NextPageToken));
@@ -34,21 +34,21 @@ internal sealed class KubeflowPipelineClient(KubeflowBackend backend) : Pipeline
     public override async Task<Pipeline> GetAsync(string pipelineId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(pipelineId);
-        return KfpMapping.ToPipeline(await Api.GetPipelineAsync(pipelineId, cancellationToken).ConfigureAwait(false), Backend.Name);
+        return KfpMapping.ToPipeline(await Api.GetAsync(pipelineId, cancellationToken).ConfigureAwait(false), Backend.Name);
     }
 
     /// <summary><c>GET /pipelines/names/{name}</c> in the configured namespace (shared pipelines when none).</summary>
     public override async Task<Pipeline> GetByNameAsync(string name, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(name);
-        return KfpMapping.ToPipeline(await Api.GetPipelineByNameAsync(name, backend.Namespace, cancellationToken).ConfigureAwait(false), Backend.Name);
+        return KfpMapping.ToPipeline(await Api.GetByNameAsync(name, backend.Namespace, cancellationToken).ConfigureAwait(false), Backend.Name);
     }
 
     /// <summary>Deletes the pipeline with <c>cascade=true</c>, so its versions go too (without it KFP refuses while versions exist).</summary>
     public override Task DeleteAsync(string pipelineId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(pipelineId);
-        return Api.DeletePipelineAsync(pipelineId, cascade: true, cancellationToken);
+        return Api.DeleteAsync(pipelineId, cancellationToken);
     }
 
     public override MlopsPageable<PipelineVersion> ListVersionsAsync(string pipelineId, PipelineVersionQuery? query = null, CancellationToken cancellationToken = default)
@@ -56,7 +56,7 @@ internal sealed class KubeflowPipelineClient(KubeflowBackend backend) : Pipeline
         MlopsGuard.NotBlank(pipelineId);
         return MlopsPageable<PipelineVersion>.Create(async (token, size, ct) =>
         {
-            var page = await Api.ListPipelineVersionsAsync(pipelineId, token, Limits.ClampPageSize(size), "created_at desc", ct).ConfigureAwait(false);
+            var page = await Api.ListVersionsAsync(pipelineId, KfpMapping.NullIfEmpty(token), Limits.ClampPageSize(size), "created_at desc", ct).ConfigureAwait(false);
             return new MlopsPage<PipelineVersion>(
                 (page.PipelineVersions ?? []).Select(v => KfpMapping.ToPipelineVersion(v, Backend.Name)).ToList(),
                 KfpMapping.NullIfEmpty(page.NextPageToken));
@@ -67,14 +67,14 @@ internal sealed class KubeflowPipelineClient(KubeflowBackend backend) : Pipeline
     {
         MlopsGuard.NotBlank(pipelineId);
         MlopsGuard.NotBlank(versionId);
-        return KfpMapping.ToPipelineVersion(await Api.GetPipelineVersionAsync(pipelineId, versionId, cancellationToken).ConfigureAwait(false), Backend.Name);
+        return KfpMapping.ToPipelineVersion(await Api.GetVersionAsync(pipelineId, versionId, cancellationToken).ConfigureAwait(false), Backend.Name);
     }
 
     public override Task DeleteVersionAsync(string pipelineId, string versionId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(pipelineId);
         MlopsGuard.NotBlank(versionId);
-        return Api.DeletePipelineVersionAsync(pipelineId, versionId, cancellationToken);
+        return Api.DeleteVersionAsync(pipelineId, versionId, cancellationToken);
     }
 
     /// <summary>Uploads a compiled pipeline (IR YAML/JSON, or .zip/.tar.gz) as a new pipeline with its first version; never retried.</summary>
@@ -82,7 +82,7 @@ internal sealed class KubeflowPipelineClient(KubeflowBackend backend) : Pipeline
     {
         ArgumentNullException.ThrowIfNull(upload);
         MlopsGuard.NotBlank(upload.Name);
-        var created = await Api.UploadPipelineAsync(upload.Content, upload.FileName, upload.Name, upload.Description, backend.Namespace, cancellationToken).ConfigureAwait(false);
+        var created = await Api.UploadAsync(upload.Name, upload.Name, upload.Description, backend.Namespace, UploadFile(upload), cancellationToken).ConfigureAwait(false);
         return KfpMapping.ToPipeline(created, Backend.Name);
     }
 
@@ -92,7 +92,7 @@ internal sealed class KubeflowPipelineClient(KubeflowBackend backend) : Pipeline
         MlopsGuard.NotBlank(pipelineId);
         ArgumentNullException.ThrowIfNull(upload);
         MlopsGuard.NotBlank(upload.Name);
-        var created = await Api.UploadPipelineVersionAsync(pipelineId, upload.Content, upload.FileName, upload.Name, upload.Description, cancellationToken).ConfigureAwait(false);
+        var created = await Api.UploadVersionAsync(upload.Name, upload.Name, pipelineId, upload.Description, UploadFile(upload), cancellationToken).ConfigureAwait(false);
         return KfpMapping.ToPipelineVersion(created, Backend.Name);
     }
 
@@ -123,7 +123,7 @@ internal sealed class KubeflowPipelineClient(KubeflowBackend backend) : Pipeline
             PipelineVersionReference = new KfpPipelineVersionReference { PipelineId = pipelineId, PipelineVersionId = options.VersionId },
             RuntimeConfig = options.Parameters is null ? null : new KfpRuntimeConfig { Parameters = options.Parameters.DeepClone().AsObject() },
         };
-        var created = await Api.CreateRunAsync(body, cancellationToken).ConfigureAwait(false);
+        var created = await backend.RunsApi.CreateAsync(body, cancellationToken).ConfigureAwait(false);
         return KfpMapping.ToRun(created, Backend.Name);
     }
 
@@ -133,11 +133,14 @@ internal sealed class KubeflowPipelineClient(KubeflowBackend backend) : Pipeline
         MlopsGuard.RunId(run);
         return MlopsPageable<TaskRun>.Create(async (_, _, ct) =>
         {
-            var got = await Api.GetRunAsync(run.Id, ct).ConfigureAwait(false);
+            var got = await backend.RunsApi.GetAsync(run.Id, ct).ConfigureAwait(false);
             var tasks = (got.RunDetails?.TaskDetails ?? []).Select(t => KfpMapping.ToTaskRun(t, run.Id, Backend.Name)).ToList();
             return new MlopsPage<TaskRun>(tasks, null);
         }, 1, cancellationToken);
     }
+
+    /// <summary>KFP's upload handlers read the file from the multipart part <c>uploadfile</c>; it is streamed, never buffered.</summary>
+    private static MultipartFormDataContent UploadFile(PipelineUpload upload) => MultipartBodies.StreamedFile("uploadfile", upload.FileName, upload.Content);
 
     private BackendLimits Limits => Backend.Capabilities.Limits;
 }

@@ -10,7 +10,9 @@ namespace MlopsGateway.Kubeflow;
 /// </summary>
 internal sealed class KubeflowRunClient(KubeflowBackend backend) : RunClientBase(backend)
 {
-    private KfpApi Api => backend.Api;
+    private IKfpExperimentsApi Experiments => backend.ExperimentsApi;
+
+    private IKfpRunsApi RunsApi => backend.RunsApi;
 
     protected override string NotSupportedHint
         => "Kubeflow Pipelines has no run tracking, tags or metrics (they live in MLMD): route Runs tracking to an MLflow backend and trigger pipelines on Kubeflow.";
@@ -21,7 +23,7 @@ internal sealed class KubeflowRunClient(KubeflowBackend backend) : RunClientBase
     {
         MlopsGuard.NotBlank(name);
         var ns = await backend.RequireNamespaceAsync("Runs.CreateExperiment", cancellationToken).ConfigureAwait(false);
-        var created = await Api.CreateExperimentAsync(
+        var created = await Experiments.CreateAsync(
             new KfpExperimentCreate { DisplayName = name, Description = options?.Description, Namespace = ns },
             cancellationToken).ConfigureAwait(false);
         return KfpMapping.ToExperiment(created, Backend.Name);
@@ -30,15 +32,15 @@ internal sealed class KubeflowRunClient(KubeflowBackend backend) : RunClientBase
     public override async Task<Experiment> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(experimentId);
-        return KfpMapping.ToExperiment(await Api.GetExperimentAsync(experimentId, cancellationToken).ConfigureAwait(false), Backend.Name);
+        return KfpMapping.ToExperiment(await Experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false), Backend.Name);
     }
 
     public override async Task<Experiment> GetExperimentByNameAsync(string name, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(name);
         var ns = await backend.RequireNamespaceAsync("Runs.GetExperimentByName", cancellationToken).ConfigureAwait(false);
-        var filter = KfpApi.FilterJson(new KfpFilter { Predicates = [KfpFilters.Equals("display_name", name)] });
-        var page = await Api.ListExperimentsAsync(ns, null, 2, null, filter, cancellationToken).ConfigureAwait(false);
+        var filter = KfpFilters.ToJson([KfpFilters.Equals("display_name", name)]);
+        var page = await Experiments.ListAsync(null, 2, null, filter, ns, cancellationToken).ConfigureAwait(false);
         var match = page.Experiments?.FirstOrDefault(e => e.DisplayName == name)
             ?? throw MlopsErrors.Create(MlopsErrorKind.NotFound, $"Runs.GetExperimentByName: no experiment named '{name}' on backend '{Backend.Name}'.", Context, 404);
         return KfpMapping.ToExperiment(match, Backend.Name);
@@ -56,11 +58,11 @@ internal sealed class KubeflowRunClient(KubeflowBackend backend) : RunClientBase
         {
             predicates.Add(new KfpPredicate { Key = "storage_state", Operation = "NOT_EQUALS", StringValue = "ARCHIVED" });
         }
-        var filter = KfpApi.FilterJson(new KfpFilter { Predicates = predicates });
+        var filter = KfpFilters.ToJson(predicates);
         return MlopsPageable<Experiment>.Create(async (token, size, ct) =>
         {
             var ns = await backend.RequireNamespaceAsync("Runs.ListExperiments", ct).ConfigureAwait(false);
-            var page = await Api.ListExperimentsAsync(ns, token, Limits.ClampPageSize(size), "created_at desc", filter, ct).ConfigureAwait(false);
+            var page = await Experiments.ListAsync(KfpMapping.NullIfEmpty(token), Limits.ClampPageSize(size), "created_at desc", filter, ns, ct).ConfigureAwait(false);
             return new MlopsPage<Experiment>(
                 (page.Experiments ?? []).Select(e => KfpMapping.ToExperiment(e, Backend.Name)).ToList(),
                 KfpMapping.NullIfEmpty(page.NextPageToken));
@@ -71,14 +73,14 @@ internal sealed class KubeflowRunClient(KubeflowBackend backend) : RunClientBase
     public override Task DeleteExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(experimentId);
-        return Api.ArchiveExperimentAsync(experimentId, cancellationToken);
+        return Experiments.ArchiveAsync(experimentId, cancellationToken);
     }
 
     /// <summary>Unarchives the experiment.</summary>
     public override Task RestoreExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(experimentId);
-        return Api.UnarchiveExperimentAsync(experimentId, cancellationToken);
+        return Experiments.UnarchiveAsync(experimentId, cancellationToken);
     }
 
     // ---- runs ---------------------------------------------------------------------------------------
@@ -86,7 +88,7 @@ internal sealed class KubeflowRunClient(KubeflowBackend backend) : RunClientBase
     public override async Task<Run> GetAsync(RunRef run, CancellationToken cancellationToken = default)
     {
         MlopsGuard.RunId(run);
-        return KfpMapping.ToRun(await Api.GetRunAsync(run.Id, cancellationToken).ConfigureAwait(false), Backend.Name);
+        return KfpMapping.ToRun(await RunsApi.GetAsync(run.Id, cancellationToken).ConfigureAwait(false), Backend.Name);
     }
 
     public override MlopsPageable<Run> ListAsync(RunQuery? query = null, CancellationToken cancellationToken = default)
@@ -98,7 +100,7 @@ internal sealed class KubeflowRunClient(KubeflowBackend backend) : RunClientBase
             var ns = plan.ExperimentId is null
                 ? await backend.RequireNamespaceAsync("Runs.List", ct).ConfigureAwait(false)
                 : backend.Namespace;
-            var page = await Api.ListRunsAsync(ns, plan.ExperimentId, token, Limits.ClampPageSize(size), plan.SortBy, plan.Filter, ct).ConfigureAwait(false);
+            var page = await RunsApi.ListAsync(ns, plan.ExperimentId, KfpMapping.NullIfEmpty(token), Limits.ClampPageSize(size), plan.SortBy, plan.Filter, ct).ConfigureAwait(false);
             return new MlopsPage<Run>(
                 (page.Runs ?? []).Select(r => KfpMapping.ToRun(r, Backend.Name)).ToList(),
                 KfpMapping.NullIfEmpty(page.NextPageToken));
@@ -110,14 +112,14 @@ internal sealed class KubeflowRunClient(KubeflowBackend backend) : RunClientBase
     public override Task CancelAsync(RunRef run, CancellationToken cancellationToken = default)
     {
         MlopsGuard.RunId(run);
-        return Api.TerminateRunAsync(run.Id, cancellationToken);
+        return RunsApi.TerminateAsync(run.Id, cancellationToken);
     }
 
     /// <summary><c>POST /runs/{id}:retry</c> (failed or terminated runs: restarts the failed nodes of the same run), then reads it back.</summary>
     public override async Task<Run> RetryAsync(RunRef run, CancellationToken cancellationToken = default)
     {
         MlopsGuard.RunId(run);
-        await Api.RetryRunAsync(run.Id, cancellationToken).ConfigureAwait(false);
+        await RunsApi.RetryAsync(run.Id, cancellationToken).ConfigureAwait(false);
         return await GetAsync(run, cancellationToken).ConfigureAwait(false);
     }
 
@@ -127,7 +129,7 @@ internal sealed class KubeflowRunClient(KubeflowBackend backend) : RunClientBase
         MlopsGuard.RunId(run);
         try
         {
-            await Api.DeleteRunAsync(run.Id, cancellationToken).ConfigureAwait(false);
+            await RunsApi.DeleteAsync(run.Id, cancellationToken).ConfigureAwait(false);
         }
         catch (MlopsNotFoundException)
         {

@@ -59,7 +59,7 @@ public sealed class KubeflowSchedules
             Mode = options.Enabled ? "ENABLE" : "DISABLE",
             NoCatchup = options.NoCatchup ? true : null,
         };
-        return ToSchedule(await _backend.Api.CreateRecurringRunAsync(body, cancellationToken).ConfigureAwait(false));
+        return ToSchedule(await _backend.RecurringRunsApi.CreateAsync(body, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Gets a recurring run; <see cref="MlopsNotFoundException"/> when there is none.</summary>
@@ -71,7 +71,7 @@ public sealed class KubeflowSchedules
     private async Task<KubeflowSchedule> GetCoreAsync(string scheduleId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(scheduleId);
-        return ToSchedule(await _backend.Api.GetRecurringRunAsync(scheduleId, cancellationToken).ConfigureAwait(false));
+        return ToSchedule(await _backend.RecurringRunsApi.GetAsync(scheduleId, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Lists recurring runs, of one experiment or of the configured namespace, newest first.</summary>
@@ -89,7 +89,7 @@ public sealed class KubeflowSchedules
             var ns = experimentId is null
                 ? await _backend.RequireNamespaceAsync("Schedules.List", ct).ConfigureAwait(false)
                 : _backend.Namespace;
-            var page = await _backend.Api.ListRecurringRunsAsync(ns, experimentId, token, limits.ClampPageSize(size), "created_at desc", ct).ConfigureAwait(false);
+            var page = await _backend.RecurringRunsApi.ListAsync(KfpMapping.NullIfEmpty(token), limits.ClampPageSize(size), "created_at desc", ns, experimentId, ct).ConfigureAwait(false);
             return new MlopsPage<KubeflowSchedule>((page.RecurringRuns ?? []).Select(ToSchedule).ToList(), KfpMapping.NullIfEmpty(page.NextPageToken));
         }, limits.ClampPageSize(pageSize), cancellationToken);
     }
@@ -100,10 +100,10 @@ public sealed class KubeflowSchedules
     public Task EnableAsync(string scheduleId, CancellationToken cancellationToken = default)
         => _backend.Operations.RunAsync("Schedules.Enable", () => EnableCoreAsync(scheduleId, cancellationToken));
 
-    private Task EnableCoreAsync(string scheduleId, CancellationToken cancellationToken = default)
+    private async Task EnableCoreAsync(string scheduleId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(scheduleId);
-        return _backend.Api.EnableRecurringRunAsync(scheduleId, cancellationToken);
+        await _backend.RecurringRunsApi.EnableAsync(scheduleId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Disables a recurring run (<c>:disable</c>); runs already started continue.</summary>
@@ -112,10 +112,10 @@ public sealed class KubeflowSchedules
     public Task DisableAsync(string scheduleId, CancellationToken cancellationToken = default)
         => _backend.Operations.RunAsync("Schedules.Disable", () => DisableCoreAsync(scheduleId, cancellationToken));
 
-    private Task DisableCoreAsync(string scheduleId, CancellationToken cancellationToken = default)
+    private async Task DisableCoreAsync(string scheduleId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(scheduleId);
-        return _backend.Api.DisableRecurringRunAsync(scheduleId, cancellationToken);
+        await _backend.RecurringRunsApi.DisableAsync(scheduleId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes a recurring run (the runs it started are kept).</summary>
@@ -124,10 +124,10 @@ public sealed class KubeflowSchedules
     public Task DeleteAsync(string scheduleId, CancellationToken cancellationToken = default)
         => _backend.Operations.RunAsync("Schedules.Delete", () => DeleteCoreAsync(scheduleId, cancellationToken));
 
-    private Task DeleteCoreAsync(string scheduleId, CancellationToken cancellationToken = default)
+    private async Task DeleteCoreAsync(string scheduleId, CancellationToken cancellationToken = default)
     {
         MlopsGuard.NotBlank(scheduleId);
-        return _backend.Api.DeleteRecurringRunAsync(scheduleId, cancellationToken);
+        await _backend.RecurringRunsApi.DeleteAsync(scheduleId, cancellationToken).ConfigureAwait(false);
     }
 
     private KubeflowSchedule ToSchedule(KfpRecurringRun r) => new()

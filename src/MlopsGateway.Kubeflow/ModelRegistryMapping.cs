@@ -17,10 +17,6 @@ internal static class ModelRegistryMapping
     public const string Live = "LIVE";
     public const string Archived = "ARCHIVED";
 
-    /// <summary>An epoch-millisecond string (int64 on the wire) as a time; absent or unparsable is null.</summary>
-    public static DateTimeOffset? EpochMs(string? ms)
-        => long.TryParse(ms, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(value) : null;
-
     public static Dictionary<string, string> Aliases(MrRegisteredModel model)
     {
         if (model.CustomProperties?.GetValueOrDefault(AliasesKey) is MrStringValue { StringValue: { Length: > 0 } json })
@@ -99,8 +95,8 @@ internal static class ModelRegistryMapping
         Description = KfpMapping.NullIfEmpty(model.Description),
         Tags = Tags(model.CustomProperties),
         Aliases = Aliases(model),
-        CreatedAt = EpochMs(model.CreateTimeSinceEpoch),
-        UpdatedAt = EpochMs(model.LastUpdateTimeSinceEpoch),
+        CreatedAt = EpochTime.FromMilliseconds(model.CreateTimeSinceEpoch),
+        UpdatedAt = EpochTime.FromMilliseconds(model.LastUpdateTimeSinceEpoch),
         Native = JsonSerializer.SerializeToElement(model, ModelRegistryJsonContext.Default.MrRegisteredModel),
     };
 
@@ -118,8 +114,8 @@ internal static class ModelRegistryMapping
             Status = version.State ?? Live,
             Aliases = Aliases(model).Where(a => a.Value == name).Select(a => a.Key).Order(StringComparer.Ordinal).ToList(),
             Tags = Tags(version.CustomProperties),
-            CreatedAt = EpochMs(version.CreateTimeSinceEpoch),
-            UpdatedAt = EpochMs(version.LastUpdateTimeSinceEpoch),
+            CreatedAt = EpochTime.FromMilliseconds(version.CreateTimeSinceEpoch),
+            UpdatedAt = EpochTime.FromMilliseconds(version.LastUpdateTimeSinceEpoch),
             Native = JsonSerializer.SerializeToElement(version, ModelRegistryJsonContext.Default.MrModelVersion),
         };
     }

@@ -63,8 +63,12 @@ public sealed record MLflowLoggedModel
     /// <summary>The metrics logged against the model (latest value per key; ±Infinity read back from ±double.MaxValue).</summary>
     public IReadOnlyList<MetricPoint> Metrics { get; init; } = [];
 
+    private NativeJson? _native;
+
     /// <summary>The model exactly as the server sent it (<c>{info, data}</c>), including fields not mapped here such as <c>registrations</c>.</summary>
-    public JsonElement? Native { get; init; }
+    public JsonElement? Native { get => _native?.Value; init => _native = NativeJson.FromElement(value); }
+
+    internal NativeJson? NativeSource { init => _native = value; }
 }
 
 /// <summary>Optional settings for <see cref="MLflowTrackingClient.CreateLoggedModelAsync"/>.</summary>

@@ -47,21 +47,8 @@ internal static class MLflowMapper
     public static LifecycleState ToLifecycle(string? stage)
         => string.Equals(stage, "deleted", StringComparison.OrdinalIgnoreCase) ? LifecycleState.Deleted : LifecycleState.Active;
 
-    public static Dictionary<string, string> ToMap(List<KeyValueDto>? pairs)
-    {
-        var map = new Dictionary<string, string>(pairs?.Count ?? 0, StringComparer.Ordinal);
-        if (pairs is not null)
-        {
-            foreach (var pair in pairs)
-            {
-                if (pair.Key is not null)
-                {
-                    map[pair.Key] = pair.Value ?? string.Empty;
-                }
-            }
-        }
-        return map;
-    }
+    public static IReadOnlyDictionary<string, string> ToMap(List<KeyValueDto>? pairs)
+        => SmallMap.From<KeyValueDto, string>(pairs, static p => p.Key is null ? null : new KeyValuePair<string, string>(p.Key, p.Value ?? string.Empty));
 
     public static List<KeyValueDto>? ToPairs(IEnumerable<KeyValuePair<string, string>>? pairs)
         => pairs?.Select(p => new KeyValueDto { Key = p.Key, Value = p.Value }).ToList() is { Count: > 0 } list ? list : null;
@@ -76,20 +63,12 @@ internal static class MLflowMapper
         Tags = ToMap(dto.Tags),
         CreatedAt = EpochTime.FromMilliseconds(dto.CreationTime),
         UpdatedAt = EpochTime.FromMilliseconds(dto.LastUpdateTime),
-        Native = JsonSerializer.SerializeToElement(dto, MLflowJsonContext.Default.ExperimentDto),
+        NativeSource = NativeJson.FromWire(dto, MLflowJsonContext.Default.ExperimentDto),
     };
 
     public static Run ToRun(string backend, RunDto dto)
     {
         var info = dto.Info ?? new RunInfoDto();
-        var metrics = new Dictionary<string, double>(dto.Data?.Metrics?.Count ?? 0, StringComparer.Ordinal);
-        foreach (var metric in dto.Data?.Metrics ?? [])
-        {
-            if (metric.Key is not null)
-            {
-                metrics[metric.Key] = ToMetricValue(metric.Value);
-            }
-        }
         return new Run
         {
             Backend = backend,
@@ -101,10 +80,10 @@ internal static class MLflowMapper
             EndTime = EpochTime.FromMilliseconds(info.EndTime),
             ExperimentId = info.ExperimentId,
             Params = ToMap(dto.Data?.Params),
-            Metrics = metrics,
+            Metrics = SmallMap.From<MetricDto, double>(dto.Data?.Metrics, static m => m.Key is null ? null : new KeyValuePair<string, double>(m.Key, ToMetricValue(m.Value))),
             Tags = ToMap(dto.Data?.Tags),
             ArtifactLocation = info.ArtifactUri,
-            Native = JsonSerializer.SerializeToElement(dto, MLflowJsonContext.Default.RunDto),
+            NativeSource = NativeJson.FromWire(dto, MLflowJsonContext.Default.RunDto),
         };
     }
 
@@ -133,7 +112,7 @@ internal static class MLflowMapper
             Aliases = aliases,
             CreatedAt = EpochTime.FromMilliseconds(dto.CreationTimestamp),
             UpdatedAt = EpochTime.FromMilliseconds(dto.LastUpdatedTimestamp),
-            Native = JsonSerializer.SerializeToElement(dto, MLflowJsonContext.Default.RegisteredModelDto),
+            NativeSource = NativeJson.FromWire(dto, MLflowJsonContext.Default.RegisteredModelDto),
         };
     }
 
@@ -151,7 +130,7 @@ internal static class MLflowMapper
         Tags = ToMap(dto.Tags),
         CreatedAt = EpochTime.FromMilliseconds(dto.CreationTimestamp),
         UpdatedAt = EpochTime.FromMilliseconds(dto.LastUpdatedTimestamp),
-        Native = JsonSerializer.SerializeToElement(dto, MLflowJsonContext.Default.ModelVersionDto),
+        NativeSource = NativeJson.FromWire(dto, MLflowJsonContext.Default.ModelVersionDto),
     };
 
     public static MLflowLoggedModel ToLoggedModel(LoggedModelDto dto)
@@ -172,7 +151,7 @@ internal static class MLflowMapper
             Tags = ToMap(info.Tags),
             Params = ToMap(dto.Data?.Params),
             Metrics = (dto.Data?.Metrics ?? []).Select(ToMetricPoint).ToList(),
-            Native = JsonSerializer.SerializeToElement(dto, MLflowJsonContext.Default.LoggedModelDto),
+            NativeSource = NativeJson.FromWire(dto, MLflowJsonContext.Default.LoggedModelDto),
         };
     }
 

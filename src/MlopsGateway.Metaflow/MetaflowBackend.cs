@@ -1,5 +1,6 @@
 using System.Globalization;
 using MlopsGateway.Http;
+using MlopsGateway.Metaflow.Api;
 
 namespace MlopsGateway.Metaflow;
 
@@ -10,8 +11,9 @@ namespace MlopsGateway.Metaflow;
 /// available (names only). Registering runs and writing steps, tasks, metadata and artifact records go
 /// through <see cref="MetaflowMetadataClient"/> (<c>backend.GetService&lt;MetaflowMetadataClient&gt;()</c>).
 /// The service version is probed once from <c>/ping</c>: tag mutation needs 2.3.0, task filtering 2.5.0.
+/// Disposing the backend (the gateway's service provider does) stops the heartbeats of the runs it registered.
 /// </summary>
-public sealed class MetaflowBackend : MlopsBackendBase
+public sealed class MetaflowBackend : MlopsBackendBase, IAsyncDisposable
 {
     /// <summary>The backend kind and configuration <c>Type</c>.</summary>
     public const string KindName = "Metaflow";
@@ -21,6 +23,9 @@ public sealed class MetaflowBackend : MlopsBackendBase
 
     /// <summary>The service version that added <c>filtered_tasks</c>.</summary>
     public static readonly Version TaskFilteringVersion = new(2, 5, 0);
+
+    /// <summary>The response header carrying the service version (on <c>/ping</c> and most JSON handlers).</summary>
+    internal const string VersionHeader = "METADATA_SERVICE_VERSION";
 
     /// <summary>The longest name, type or location the service stores (VARCHAR(255)); longer rows are dropped silently server-side.</summary>
     public const int MaxFieldLength = 255;
@@ -49,7 +54,10 @@ public sealed class MetaflowBackend : MlopsBackendBase
     /// <param name="context">Name, options (<c>BaseUrl</c>; optional setting <c>User</c> recorded on what the gateway registers), clock and HTTP client.</param>
     public MetaflowBackend(BackendContext context) : base(context)
     {
-        Api = new MetaflowApi(new BackendHttp(context, new MetaflowErrorParser()));
+        RunsApi = BackendApi.Create<IMetaflowRunsApi>(context, MetaflowJsonContext.Default, MetaflowErrorParser.Instance);
+        TasksApi = BackendApi.Create<IMetaflowTasksApi>(context, MetaflowJsonContext.Default, MetaflowErrorParser.Instance);
+        RecordsApi = BackendApi.Create<IMetaflowRecordsApi>(context, MetaflowJsonContext.Default, MetaflowErrorParser.Instance);
+        Lists = new MetaflowLists(context);
         _version = new AsyncOnce<Version?>(ProbeVersionAsync);
         UserName = context.Options.GetSetting("User", Environment.UserName) ?? "mlopsgateway";
         ResolveListStatus = bool.TryParse(context.Options.GetSetting("ResolveListStatus"), out var resolve) && resolve;
@@ -83,7 +91,14 @@ public sealed class MetaflowBackend : MlopsBackendBase
     /// <summary>The spans and metrics of <see cref="MetaflowMetadataClient"/>'s operations.</summary>
     internal MlopsOperations Operations { get; }
 
-    internal MetaflowApi Api { get; }
+    internal IMetaflowRunsApi RunsApi { get; }
+
+    internal IMetaflowTasksApi TasksApi { get; }
+
+    internal IMetaflowRecordsApi RecordsApi { get; }
+
+    /// <summary>Reads the list endpoints of the three APIs element by element.</summary>
+    internal MetaflowLists Lists { get; }
 
     internal string UserName { get; }
 
@@ -105,13 +120,24 @@ public sealed class MetaflowBackend : MlopsBackendBase
     {
         try
         {
-            var version = await Api.PingAsync(cancellationToken).ConfigureAwait(false);
+            var version = await PingAsync(cancellationToken).ConfigureAwait(false);
             return BackendHealth.Healthy($"Metaflow metadata service at {Context.Options.BaseUrl} answered /ping.", version);
         }
         catch (MlopsException ex)
         {
             return BackendHealth.Unhealthy($"Metaflow metadata service at {Context.Options.BaseUrl} did not answer /ping: {ex.Message}");
         }
+    }
+
+    /// <summary>Stops every heartbeat this backend keeps (a run still registered then reads failed 360 s later) and waits for beats in flight.</summary>
+    public ValueTask DisposeAsync() => Heartbeats.DisposeAsync();
+
+    /// <summary><c>GET /ping</c>: the service version from its header (null when a proxy strips it).</summary>
+    private async Task<string?> PingAsync(CancellationToken ct)
+    {
+        using var response = await ResponseStreams.EnsureSuccessAsync(Context, await RunsApi.PingAsync(ct).ConfigureAwait(false), MetaflowErrorParser.Instance, ct)
+            .ConfigureAwait(false);
+        return response.Headers.TryGetValues(VersionHeader, out var values) ? values.FirstOrDefault()?.Trim() : null;
     }
 
     /// <summary>The service version (probed once from <c>/ping</c>); null when the header is absent (a proxy stripped it).</summary>
@@ -165,7 +191,7 @@ public sealed class MetaflowBackend : MlopsBackendBase
 
     private async Task<Version?> ProbeVersionAsync(CancellationToken ct)
     {
-        var version = ParseVersion(await Api.PingAsync(ct).ConfigureAwait(false));
+        var version = ParseVersion(await PingAsync(ct).ConfigureAwait(false));
         if (version is not null && version < TagMutationVersion)
         {
             _refined = StaticCapabilities.With(MlopsCapability.RunTags, CapabilitySupport.None);

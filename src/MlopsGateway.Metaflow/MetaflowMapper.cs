@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MlopsGateway.Metaflow.Wire;
+using MlopsGateway.Metaflow.Api;
 
 namespace MlopsGateway.Metaflow;
 
@@ -18,7 +18,7 @@ internal static class MetaflowMapper
         Backend = backend,
         Id = flow.FlowId,
         Name = flow.FlowId,
-        CreatedAt = MetaflowStatus.FromMs(flow.TsEpoch),
+        CreatedAt = EpochTime.FromMilliseconds(flow.TsEpoch),
         Owners = flow.UserName is { Length: > 0 } user ? [user] : [],
         Tags = MetaflowTags.ToMap(flow.Tags),
         Native = JsonSerializer.SerializeToElement(flow, Json.FlowDto),
@@ -29,7 +29,7 @@ internal static class MetaflowMapper
         Backend = backend,
         Id = flow.FlowId,
         Name = flow.FlowId,
-        CreatedAt = MetaflowStatus.FromMs(flow.TsEpoch),
+        CreatedAt = EpochTime.FromMilliseconds(flow.TsEpoch),
         Tags = MetaflowTags.ToMap(flow.Tags),
         Native = JsonSerializer.SerializeToElement(flow, Json.FlowDto),
     };
@@ -37,7 +37,7 @@ internal static class MetaflowMapper
     /// <summary>A run; <paramref name="status"/> null means it was not resolved (a plain listing): Unknown.</summary>
     public static Run ToRun(RunDto run, string backend, DerivedStatus? status, IReadOnlyDictionary<string, string>? parameters = null)
     {
-        var start = MetaflowStatus.FromMs(run.TsEpoch);
+        var start = EpochTime.FromMilliseconds(run.TsEpoch);
         return new Run
         {
             Backend = backend,
@@ -68,7 +68,7 @@ internal static class MetaflowMapper
             Status = status.Status,
             RawStatus = status.Raw,
             Attempt = attempt.Attempt is { } a ? a + 1 : 0,
-            StartTime = attempt.StartedAt ?? MetaflowStatus.FromMs(task.TsEpoch),
+            StartTime = attempt.StartedAt ?? EpochTime.FromMilliseconds(task.TsEpoch),
             EndTime = status.Status.IsTerminal() || status.Status == RunStatus.Unknown ? status.FinishedAt : null,
             Native = JsonSerializer.SerializeToElement(task, Json.TaskDto),
         };
@@ -79,7 +79,7 @@ internal static class MetaflowMapper
         RunId = new MetaflowRunRef(step.FlowId, step.RunNumber.Value).ToString(),
         Name = step.StepName,
         UserName = step.UserName,
-        CreatedAt = MetaflowStatus.FromMs(step.TsEpoch),
+        CreatedAt = EpochTime.FromMilliseconds(step.TsEpoch),
     };
 
     public static MetaflowTask ToTask(TaskDto task) => new()
@@ -88,8 +88,8 @@ internal static class MetaflowMapper
         Step = task.StepName,
         TaskId = task.TaskId.Value,
         UserName = task.UserName,
-        CreatedAt = MetaflowStatus.FromMs(task.TsEpoch),
-        LastHeartbeat = task.LastHeartbeatTs is { } beat ? DateTimeOffset.FromUnixTimeSeconds(beat) : null,
+        CreatedAt = EpochTime.FromMilliseconds(task.TsEpoch),
+        LastHeartbeat = EpochTime.FromSeconds(task.LastHeartbeatTs),
     };
 
     public static MetaflowMetadataEntry ToMetadata(MetadataDto row) => new()
@@ -103,7 +103,7 @@ internal static class MetaflowMapper
         Type = string.IsNullOrWhiteSpace(row.Type) ? null : row.Type,
         Attempt = MetaflowStatus.AttemptOf(row),
         UserName = row.UserName,
-        CreatedAt = MetaflowStatus.FromMs(row.TsEpoch),
+        CreatedAt = EpochTime.FromMilliseconds(row.TsEpoch),
         Tags = row.Tags,
     };
 
@@ -118,7 +118,7 @@ internal static class MetaflowMapper
         DatastoreType = Blank(artifact.DsType),
         Type = Blank(artifact.Type),
         ContentType = Blank(artifact.ContentType),
-        CreatedAt = MetaflowStatus.FromMs(artifact.TsEpoch),
+        CreatedAt = EpochTime.FromMilliseconds(artifact.TsEpoch),
         Native = JsonSerializer.SerializeToElement(artifact, Json.ArtifactDto),
     };
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using MlopsGateway.Http;
-using MlopsGateway.Metaflow.Wire;
+using MlopsGateway.Metaflow.Api;
 
 namespace MlopsGateway.Metaflow;
 
@@ -21,7 +21,15 @@ public sealed class MetaflowMetadataClient
 
     internal MetaflowMetadataClient(MetaflowBackend backend) => _backend = backend;
 
-    private MetaflowApi Api => _backend.Api;
+    private static readonly MetaflowJsonContext Json = MetaflowJsonContext.Default;
+
+    private IMetaflowRunsApi RunsApi => _backend.RunsApi;
+
+    private IMetaflowTasksApi TasksApi => _backend.TasksApi;
+
+    private IMetaflowRecordsApi RecordsApi => _backend.RecordsApi;
+
+    private MetaflowLists Lists => _backend.Lists;
 
     /// <summary>Registers a flow, or returns it when it is already registered.</summary>
     /// <param name="flow">The flow name (at most 255 characters).</param>
@@ -34,12 +42,12 @@ public sealed class MetaflowMetadataClient
         MetaflowValidation.Name(flow, "flow name");
         try
         {
-            var created = await Api.CreateFlowAsync(flow, new CreateObjectRequest { UserName = _backend.UserName }, cancellationToken).ConfigureAwait(false);
+            var created = await RunsApi.CreateFlowAsync(flow, new CreateObjectRequest { UserName = _backend.UserName }, cancellationToken).ConfigureAwait(false);
             return MetaflowMapper.ToPipeline(created, _backend.Name);
         }
         catch (MlopsConflictException)
         {
-            return MetaflowMapper.ToPipeline(await Api.GetFlowAsync(flow, cancellationToken).ConfigureAwait(false), _backend.Name);
+            return MetaflowMapper.ToPipeline(await RunsApi.GetFlowAsync(flow, cancellationToken).ConfigureAwait(false), _backend.Name);
         }
     }
 
@@ -73,11 +81,12 @@ public sealed class MetaflowMetadataClient
         MetaflowValidation.Name(step, "step name");
         try
         {
-            return MetaflowMapper.ToStep(await Api.CreateStepAsync(run, step, new CreateObjectRequest { UserName = _backend.UserName }, cancellationToken).ConfigureAwait(false));
+            return MetaflowMapper.ToStep(await TasksApi.CreateStepAsync(run.Flow, run.Run, step, new CreateObjectRequest { UserName = _backend.UserName }, cancellationToken)
+                .ConfigureAwait(false));
         }
         catch (MlopsConflictException)
         {
-            return MetaflowMapper.ToStep(await Api.GetStepAsync(run, step, cancellationToken).ConfigureAwait(false));
+            return MetaflowMapper.ToStep(await TasksApi.GetStepAsync(run.Flow, run.Run, step, cancellationToken).ConfigureAwait(false));
         }
     }
 
@@ -90,7 +99,8 @@ public sealed class MetaflowMetadataClient
     private MlopsPageable<MetaflowStep> ListStepsCoreAsync(string runId, CancellationToken cancellationToken = default)
     {
         var run = MetaflowRunRef.Parse(runId, _backend.Context);
-        return Pageable(ct => ParentChecked(Api.ListStepsAsync(run, ct), c => Api.GetRunAsync(run, c), ct), MetaflowMapper.ToStep, cancellationToken);
+        return Pageable(ct => ParentChecked(Lists.ReadAsync(c => TasksApi.ListStepsAsync(run.Flow, run.Run, c), Json.StepDto, ct),
+            c => RunsApi.GetRunAsync(run.Flow, run.Run, c), ct), MetaflowMapper.ToStep, cancellationToken);
     }
 
     /// <summary>
@@ -115,11 +125,11 @@ public sealed class MetaflowMetadataClient
         var body = new CreateObjectRequest { UserName = _backend.UserName, TaskId = taskName, SystemTags = [$"user:{_backend.UserName}", "runtime:mlopsgateway"] };
         try
         {
-            return MetaflowMapper.ToTask(await Api.CreateTaskAsync(run, step, body, cancellationToken).ConfigureAwait(false));
+            return MetaflowMapper.ToTask(await TasksApi.CreateTaskAsync(run.Flow, run.Run, step, body, cancellationToken).ConfigureAwait(false));
         }
         catch (MlopsConflictException) when (taskName is not null)
         {
-            return MetaflowMapper.ToTask(await Api.GetTaskAsync(run, step, taskName, cancellationToken).ConfigureAwait(false));
+            return MetaflowMapper.ToTask(await TasksApi.GetTaskAsync(run.Flow, run.Run, step, taskName, cancellationToken).ConfigureAwait(false));
         }
     }
 
@@ -132,7 +142,10 @@ public sealed class MetaflowMetadataClient
         => _backend.Operations.RunAsync("Metadata.GetTask", () => GetTaskCoreAsync(runId, step, taskId, cancellationToken), new OperationSubject(RunId: runId));
 
     private async Task<MetaflowTask> GetTaskCoreAsync(string runId, string step, string taskId, CancellationToken cancellationToken = default)
-        => MetaflowMapper.ToTask(await Api.GetTaskAsync(MetaflowRunRef.Parse(runId, _backend.Context), step, taskId, cancellationToken).ConfigureAwait(false));
+    {
+        var run = MetaflowRunRef.Parse(runId, _backend.Context);
+        return MetaflowMapper.ToTask(await TasksApi.GetTaskAsync(run.Flow, run.Run, step, taskId, cancellationToken).ConfigureAwait(false));
+    }
 
     /// <summary>Lists the tasks of a step.</summary>
     /// <param name="runId">The run, <c>Flow/run</c>.</param>
@@ -144,7 +157,8 @@ public sealed class MetaflowMetadataClient
     private MlopsPageable<MetaflowTask> ListTasksCoreAsync(string runId, string step, CancellationToken cancellationToken = default)
     {
         var run = MetaflowRunRef.Parse(runId, _backend.Context);
-        return Pageable(ct => ParentChecked(Api.ListTasksAsync(run, step, ct), c => Api.GetStepAsync(run, step, c), ct), MetaflowMapper.ToTask, cancellationToken);
+        return Pageable(ct => ParentChecked(Lists.ReadAsync(c => TasksApi.ListTasksAsync(run.Flow, run.Run, step, c), Json.TaskDto, ct),
+            c => TasksApi.GetStepAsync(run.Flow, run.Run, step, c), ct), MetaflowMapper.ToTask, cancellationToken);
     }
 
     /// <summary>
@@ -175,7 +189,8 @@ public sealed class MetaflowMetadataClient
         }
         await _backend.RequireVersionAsync(MetaflowBackend.TaskFilteringVersion, "Metadata.FilterTasks", "task filtering", cancellationToken).ConfigureAwait(false);
         var result = new List<string>();
-        await foreach (var path in Api.FilterTasksAsync(run, step, fieldName, pattern, cancellationToken).ConfigureAwait(false))
+        var paths = Lists.ReadAsync(c => TasksApi.FilterTasksAsync(run.Flow, run.Run, step, fieldName, pattern, c), Json.String, cancellationToken);
+        await foreach (var path in paths.ConfigureAwait(false))
         {
             result.Add(path);
         }
@@ -189,7 +204,10 @@ public sealed class MetaflowMetadataClient
         => _backend.Operations.RunAsync("Metadata.HeartbeatRun", () => HeartbeatRunCoreAsync(runId, cancellationToken), new OperationSubject(RunId: runId));
 
     private Task<bool> HeartbeatRunCoreAsync(string runId, CancellationToken cancellationToken = default)
-        => Api.HeartbeatRunAsync(MetaflowRunRef.Parse(runId, _backend.Context), cancellationToken);
+    {
+        var run = MetaflowRunRef.Parse(runId, _backend.Context);
+        return RunHeartbeats.UpdatedAsync(RunsApi.HeartbeatRunAsync(run.Flow, run.Run, EmptyBody.Instance, cancellationToken));
+    }
 
     /// <summary>Beats a task's heartbeat (the service bumps the run's too); false when nothing was updated.</summary>
     /// <param name="runId">The run, <c>Flow/run</c>.</param>
@@ -200,7 +218,10 @@ public sealed class MetaflowMetadataClient
         => _backend.Operations.RunAsync("Metadata.HeartbeatTask", () => HeartbeatTaskCoreAsync(runId, step, taskId, cancellationToken), new OperationSubject(RunId: runId));
 
     private Task<bool> HeartbeatTaskCoreAsync(string runId, string step, string taskId, CancellationToken cancellationToken = default)
-        => Api.HeartbeatTaskAsync(MetaflowRunRef.Parse(runId, _backend.Context), step, taskId, cancellationToken);
+    {
+        var run = MetaflowRunRef.Parse(runId, _backend.Context);
+        return RunHeartbeats.UpdatedAsync(TasksApi.HeartbeatTaskAsync(run.Flow, run.Run, step, taskId, EmptyBody.Instance, cancellationToken));
+    }
 
     /// <summary>Metadata rows of one task, every attempt.</summary>
     /// <param name="runId">The run, <c>Flow/run</c>.</param>
@@ -213,8 +234,8 @@ public sealed class MetaflowMetadataClient
     private MlopsPageable<MetaflowMetadataEntry> ListTaskMetadataCoreAsync(string runId, string step, string taskId, CancellationToken cancellationToken = default)
     {
         var run = MetaflowRunRef.Parse(runId, _backend.Context);
-        return Pageable(ct => ParentChecked(Api.ListTaskMetadataAsync(run, step, taskId, ct), c => Api.GetTaskAsync(run, step, taskId, c), ct),
-            MetaflowMapper.ToMetadata, cancellationToken);
+        return Pageable(ct => ParentChecked(Lists.ReadAsync(c => RecordsApi.ListTaskMetadataAsync(run.Flow, run.Run, step, taskId, c), Json.MetadataDto, ct),
+            c => TasksApi.GetTaskAsync(run.Flow, run.Run, step, taskId, c), ct), MetaflowMapper.ToMetadata, cancellationToken);
     }
 
     /// <summary>Metadata rows of every task of a run.</summary>
@@ -226,7 +247,8 @@ public sealed class MetaflowMetadataClient
     private MlopsPageable<MetaflowMetadataEntry> ListRunMetadataCoreAsync(string runId, CancellationToken cancellationToken = default)
     {
         var run = MetaflowRunRef.Parse(runId, _backend.Context);
-        return Pageable(ct => ParentChecked(Api.ListRunMetadataAsync(run, ct), c => Api.GetRunAsync(run, c), ct), MetaflowMapper.ToMetadata, cancellationToken);
+        return Pageable(ct => ParentChecked(Lists.ReadAsync(c => RecordsApi.ListRunMetadataAsync(run.Flow, run.Run, c), Json.MetadataDto, ct),
+            c => RunsApi.GetRunAsync(run.Flow, run.Run, c), ct), MetaflowMapper.ToMetadata, cancellationToken);
     }
 
     /// <summary>
@@ -265,7 +287,7 @@ public sealed class MetaflowMetadataClient
         {
             return;
         }
-        var created = await Api.PostMetadataAsync(run, step, taskId, body, cancellationToken).ConfigureAwait(false);
+        var created = await RecordsApi.PostMetadataAsync(run.Flow, run.Run, step, taskId, body, cancellationToken).ConfigureAwait(false);
         CheckCount(created.MetadataCreated, body.Count, "metadata rows", $"{runId}/{step}/{taskId}");
     }
 
@@ -285,11 +307,16 @@ public sealed class MetaflowMetadataClient
         {
             throw MlopsGuard.Invalid("A task needs its step, and an attempt needs its task.");
         }
-        return Pageable(ct => (step, taskId) switch
+        return Pageable(ct => (step, taskId, attempt) switch
         {
-            (null, _) => ParentChecked(Api.ListRunArtifactsAsync(run, ct), c => Api.GetRunAsync(run, c), ct),
-            (_, null) => ParentChecked(Api.ListStepArtifactsAsync(run, step, ct), c => Api.GetStepAsync(run, step, c), ct),
-            _ => ParentChecked(Api.ListTaskArtifactsAsync(run, step, taskId, attempt, ct), c => Api.GetTaskAsync(run, step, taskId, c), ct),
+            (null, _, _) => ParentChecked(Lists.ReadAsync(c => RecordsApi.ListRunArtifactsAsync(run.Flow, run.Run, c), Json.ArtifactDto, ct),
+                c => RunsApi.GetRunAsync(run.Flow, run.Run, c), ct),
+            (_, null, _) => ParentChecked(Lists.ReadAsync(c => RecordsApi.ListStepArtifactsAsync(run.Flow, run.Run, step, c), Json.ArtifactDto, ct),
+                c => TasksApi.GetStepAsync(run.Flow, run.Run, step, c), ct),
+            (_, _, null) => ParentChecked(Lists.ReadAsync(c => RecordsApi.ListTaskArtifactsAsync(run.Flow, run.Run, step, taskId, c), Json.ArtifactDto, ct),
+                c => TasksApi.GetTaskAsync(run.Flow, run.Run, step, taskId, c), ct),
+            (_, _, { } at) => ParentChecked(Lists.ReadAsync(c => RecordsApi.ListTaskAttemptArtifactsAsync(run.Flow, run.Run, step, taskId, at, c), Json.ArtifactDto, ct),
+                c => TasksApi.GetTaskAsync(run.Flow, run.Run, step, taskId, c), ct),
         }, MetaflowMapper.ToArtifact, cancellationToken);
     }
 
@@ -304,7 +331,13 @@ public sealed class MetaflowMetadataClient
         => _backend.Operations.RunAsync("Metadata.GetArtifact", () => GetArtifactCoreAsync(runId, step, taskId, name, attempt, cancellationToken), new OperationSubject(RunId: runId));
 
     private async Task<MetaflowArtifact> GetArtifactCoreAsync(string runId, string step, string taskId, string name, int? attempt = null, CancellationToken cancellationToken = default)
-        => MetaflowMapper.ToArtifact(await Api.GetArtifactAsync(MetaflowRunRef.Parse(runId, _backend.Context), step, taskId, name, attempt, cancellationToken).ConfigureAwait(false));
+    {
+        var run = MetaflowRunRef.Parse(runId, _backend.Context);
+        var artifact = attempt is { } at
+            ? RecordsApi.GetAttemptArtifactAsync(run.Flow, run.Run, step, taskId, name, at, cancellationToken)
+            : RecordsApi.GetArtifactAsync(run.Flow, run.Run, step, taskId, name, cancellationToken);
+        return MetaflowMapper.ToArtifact(await artifact.ConfigureAwait(false));
+    }
 
     /// <summary>
     /// Registers artifact records of a task. Names, types, datastore types and locations over 255
@@ -354,7 +387,7 @@ public sealed class MetaflowMetadataClient
         {
             return;
         }
-        var created = await Api.PostArtifactsAsync(run, step, taskId, body, cancellationToken).ConfigureAwait(false);
+        var created = await RecordsApi.PostArtifactsAsync(run.Flow, run.Run, step, taskId, body, cancellationToken).ConfigureAwait(false);
         CheckCount(created.ArtifactsCreated, body.Count, "artifact records (an attempt/name pair may already exist)", $"{runId}/{step}/{taskId}");
     }
 

@@ -14,8 +14,8 @@ public sealed record MetaflowStep
     /// <summary>Who created the step.</summary>
     public string? UserName { get; init; }
 
-    /// <summary>When the step was registered (UTC).</summary>
-    public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>When the step was registered (UTC); null where the service sent no time.</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
 }
 
 /// <summary>A task of a Metaflow step: one execution of the step (many for a foreach), with retries as attempts.</summary>
@@ -36,8 +36,8 @@ public sealed record MetaflowTask
     /// <summary>Who created the task.</summary>
     public string? UserName { get; init; }
 
-    /// <summary>When the task was registered (UTC).</summary>
-    public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>When the task was registered (UTC); null where the service sent no time.</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
 
     /// <summary>The task's last heartbeat (UTC, second precision), when it beat.</summary>
     public DateTimeOffset? LastHeartbeat { get; init; }
@@ -70,8 +70,8 @@ public sealed record MetaflowMetadataEntry
     /// <summary>Who wrote the row.</summary>
     public string? UserName { get; init; }
 
-    /// <summary>When the service stored the row (UTC).</summary>
-    public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>When the service stored the row (UTC); null where it sent no time.</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
 
     /// <summary>The row's tags as stored (for example <c>attempt_id:0</c>).</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
@@ -107,8 +107,8 @@ public sealed record MetaflowArtifact
     /// <summary>The serialization (<c>pickle-v4</c>, <c>gzip+pickle-v2</c>).</summary>
     public string? ContentType { get; init; }
 
-    /// <summary>When the record was registered (UTC).</summary>
-    public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>When the record was registered (UTC); null where the service sent no time.</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
 
     /// <summary>The wire record, as an escape hatch.</summary>
     public JsonElement? Native { get; init; }

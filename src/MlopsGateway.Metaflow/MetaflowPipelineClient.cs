@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using MlopsGateway.Metaflow.Wire;
+using MlopsGateway.Metaflow.Api;
 
 namespace MlopsGateway.Metaflow;
 
@@ -9,7 +9,7 @@ namespace MlopsGateway.Metaflow;
 /// </summary>
 internal sealed class MetaflowPipelineClient(MetaflowBackend backend) : PipelineClientBase(backend)
 {
-    private MetaflowApi Api => backend.Api;
+    private static readonly MetaflowJsonContext Json = MetaflowJsonContext.Default;
 
     protected override string NotSupportedHint =>
         "Metaflow runs are launched by Metaflow's own runtime (`python flow.py run`) or its production schedulers (Argo Workflows, Step Functions, Airflow); the metadata service only records flows and runs. Route Pipelines to an Airflow, Kubeflow or Local backend to trigger, version or pause pipelines, and read task logs from Metaflow's datastore.";
@@ -24,7 +24,7 @@ internal sealed class MetaflowPipelineClient(MetaflowBackend backend) : Pipeline
     public override async Task<Pipeline> GetAsync(string pipelineId, CancellationToken cancellationToken = default)
     {
         MetaflowValidation.Name(pipelineId, "flow name");
-        return MetaflowMapper.ToPipeline(await Api.GetFlowAsync(pipelineId, cancellationToken).ConfigureAwait(false), backend.Name);
+        return MetaflowMapper.ToPipeline(await backend.RunsApi.GetFlowAsync(pipelineId, cancellationToken).ConfigureAwait(false), backend.Name);
     }
 
     public override Task<Pipeline> GetByNameAsync(string name, CancellationToken cancellationToken = default)
@@ -44,7 +44,8 @@ internal sealed class MetaflowPipelineClient(MetaflowBackend backend) : Pipeline
         {
             yield break; // Flows have no scheduling switch in the metadata service: none is paused.
         }
-        await foreach (var flow in Api.ListFlowsAsync(pageSize, ct).ConfigureAwait(false))
+        var flows = backend.Lists.ReadPagedAsync((cursor, c) => backend.RunsApi.ListFlowsAsync(pageSize, cursor, c), Json.FlowDto, ct);
+        await foreach (var flow in flows.ConfigureAwait(false))
         {
             if (query.NameContains is { } part && !flow.FlowId.Contains(part, StringComparison.OrdinalIgnoreCase))
             {
@@ -61,9 +62,9 @@ internal sealed class MetaflowPipelineClient(MetaflowBackend backend) : Pipeline
     private async IAsyncEnumerable<TaskRun> ListTaskRunsAsync(MetaflowRunRef run, [EnumeratorCancellation] CancellationToken ct)
     {
         // Lists under a missing run are 200 []: read the run first so a missing one is NotFound.
-        await Api.GetRunAsync(run, ct).ConfigureAwait(false);
+        await backend.RunsApi.GetRunAsync(run.Flow, run.Run, ct).ConfigureAwait(false);
         var attempts = new Dictionary<(string Step, string Task), TaskAttemptSummary>();
-        await foreach (var row in Api.ListRunMetadataAsync(run, ct).ConfigureAwait(false))
+        await foreach (var row in backend.Lists.ReadAsync(c => backend.RecordsApi.ListRunMetadataAsync(run.Flow, run.Run, c), Json.MetadataDto, ct).ConfigureAwait(false))
         {
             if (row.FieldName is MetaflowStatus.AttemptField or MetaflowStatus.AttemptOkField or MetaflowStatus.AttemptDoneField)
             {
@@ -76,7 +77,7 @@ internal sealed class MetaflowPipelineClient(MetaflowBackend backend) : Pipeline
             }
         }
         var steps = new List<string>();
-        await foreach (var step in Api.ListStepsAsync(run, ct).ConfigureAwait(false))
+        await foreach (var step in backend.Lists.ReadAsync(c => backend.TasksApi.ListStepsAsync(run.Flow, run.Run, c), Json.StepDto, ct).ConfigureAwait(false))
         {
             if (step.StepName != "_parameters")
             {
@@ -86,7 +87,8 @@ internal sealed class MetaflowPipelineClient(MetaflowBackend backend) : Pipeline
         var now = backend.Context.TimeProvider.GetUtcNow();
         foreach (var step in steps)
         {
-            await foreach (var task in Api.ListTasksAsync(run, step, ct).ConfigureAwait(false))
+            var tasks = backend.Lists.ReadAsync(c => backend.TasksApi.ListTasksAsync(run.Flow, run.Run, step, c), Json.TaskDto, ct);
+            await foreach (var task in tasks.ConfigureAwait(false))
             {
                 var summary = attempts.GetValueOrDefault((step, task.TaskId.Value)) ?? new TaskAttemptSummary();
                 yield return MetaflowMapper.ToTaskRun(task, backend.Name, summary, now);

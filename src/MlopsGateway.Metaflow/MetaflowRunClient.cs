@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using MlopsGateway.Http;
-using MlopsGateway.Metaflow.Wire;
+using MlopsGateway.Metaflow.Api;
 
 namespace MlopsGateway.Metaflow;
 
@@ -15,7 +15,7 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
     /// <summary>The name of the <c>end</c> task the gateway writes a registered run's result into.</summary>
     internal const string EndTaskName = "mlopsgateway-end";
 
-    private MetaflowApi Api => backend.Api;
+    private static readonly MetaflowJsonContext Json = MetaflowJsonContext.Default;
 
     protected override string NotSupportedHint =>
         "the Metaflow metadata service records runs, tags, steps and artifact records only: parameter values, metrics and artifact files live pickled in Metaflow's datastore. Route tracking to an MLflow or Local backend.";
@@ -52,7 +52,7 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
         RunDto run;
         try
         {
-            run = await Api.CreateRunAsync(experimentId, body, cancellationToken).ConfigureAwait(false);
+            run = await backend.RunsApi.CreateRunAsync(experimentId, body, cancellationToken).ConfigureAwait(false);
         }
         catch (MlopsConflictException)
         {
@@ -60,7 +60,7 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
             return await GetAsync(reference.ToString(), cancellationToken).ConfigureAwait(false);
         }
         // Runs without a metaflow_version system tag start with no heartbeat; beat now, then every 10 s until ended.
-        await Api.HeartbeatRunAsync(reference, cancellationToken).ConfigureAwait(false);
+        await RunHeartbeats.UpdatedAsync(backend.RunsApi.HeartbeatRunAsync(experimentId, runId, EmptyBody.Instance, cancellationToken)).ConfigureAwait(false);
         backend.Heartbeats.Start(reference);
         return MetaflowMapper.ToRun(run, backend.Name, new DerivedStatus(RunStatus.Running, "running", null));
     }
@@ -91,7 +91,7 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
     public override async Task<Run> GetAsync(RunRef run, CancellationToken cancellationToken = default)
     {
         var reference = MetaflowRunRef.Parse(MlopsGuard.RunId(run), Context);
-        var dto = await Api.GetRunAsync(reference, cancellationToken).ConfigureAwait(false);
+        var dto = await backend.RunsApi.GetRunAsync(reference.Flow, reference.Run, cancellationToken).ConfigureAwait(false);
         var status = DeriveStatusAsync(dto, cancellationToken);
         var parameters = ReadParameterNamesAsync(reference, cancellationToken);
         await Task.WhenAll(status, parameters).ConfigureAwait(false);
@@ -151,7 +151,7 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
             throw MlopsGuard.Invalid($"Tag keys starting with '{MetaflowTags.Prefix}' are reserved for the gateway's key=value encoding.");
         }
         await backend.RequireVersionAsync(MetaflowBackend.TagMutationVersion, operation, "tag mutation", ct).ConfigureAwait(false);
-        var current = await Api.GetRunAsync(reference, ct).ConfigureAwait(false);
+        var current = await backend.RunsApi.GetRunAsync(reference.Flow, reference.Run, ct).ConfigureAwait(false);
         var add = finals.Select(kv => MetaflowTags.Encode(kv.Key, kv.Value)).ToList();
         foreach (var tag in add)
         {
@@ -167,7 +167,7 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
         {
             throw MlopsErrors.Create(MlopsErrorKind.NotFound, $"Metaflow run '{reference}' has no tag '{delete}'.", Context);
         }
-        await Api.MutateTagsAsync(reference, new TagMutationRequest { TagsToAdd = add, TagsToRemove = remove }, ct).ConfigureAwait(false);
+        await backend.RunsApi.MutateTagsAsync(reference.Flow, reference.Run, new TagMutationRequest { TagsToAdd = add, TagsToRemove = remove }, ct).ConfigureAwait(false);
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------
@@ -177,9 +177,12 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
     {
         var reference = new MetaflowRunRef(run.FlowId, run.RunNumber.Value);
         var endMetadata = new List<MetadataDto>();
-        await foreach (var task in Api.ListTasksAsync(reference, MetaflowStatus.EndStep, ct).ConfigureAwait(false))
+        var tasks = backend.Lists.ReadAsync(c => backend.TasksApi.ListTasksAsync(reference.Flow, reference.Run, MetaflowStatus.EndStep, c), Json.TaskDto, ct);
+        await foreach (var task in tasks.ConfigureAwait(false))
         {
-            await foreach (var row in Api.ListTaskMetadataAsync(reference, MetaflowStatus.EndStep, task.TaskId.Value, ct).ConfigureAwait(false))
+            var rows = backend.Lists.ReadAsync(c => backend.RecordsApi.ListTaskMetadataAsync(reference.Flow, reference.Run, MetaflowStatus.EndStep, task.TaskId.Value, c),
+                Json.MetadataDto, ct);
+            await foreach (var row in rows.ConfigureAwait(false))
             {
                 if (row.FieldName is MetaflowStatus.AttemptField or MetaflowStatus.AttemptOkField)
                 {
@@ -194,7 +197,8 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
     private async Task<IReadOnlyDictionary<string, string>> ReadParameterNamesAsync(MetaflowRunRef run, CancellationToken ct)
     {
         Dictionary<string, string>? names = null;
-        await foreach (var artifact in Api.ListStepArtifactsAsync(run, "_parameters", ct).ConfigureAwait(false))
+        var artifacts = backend.Lists.ReadAsync(c => backend.RecordsApi.ListStepArtifactsAsync(run.Flow, run.Run, "_parameters", c), Json.ArtifactDto, ct);
+        await foreach (var artifact in artifacts.ConfigureAwait(false))
         {
             if (MetaflowMapper.IsParameterName(artifact.Name))
             {
@@ -269,7 +273,7 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
         {
             MetaflowValidation.Name(flow, "flow name");
             var any = false;
-            await foreach (var run in Api.ListRunsAsync(flow, pageSize, ct).ConfigureAwait(false))
+            await foreach (var run in ListRunsOfAsync(flow, pageSize, ct).ConfigureAwait(false))
             {
                 any = true;
                 yield return run;
@@ -277,7 +281,7 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
             if (!any)
             {
                 // Tell an empty flow from a missing one (the service answers [] for both).
-                await Api.GetFlowAsync(flow, ct).ConfigureAwait(false);
+                await backend.RunsApi.GetFlowAsync(flow, ct).ConfigureAwait(false);
             }
         }
     }
@@ -286,23 +290,26 @@ internal sealed class MetaflowRunClient(MetaflowBackend backend) : RunClientBase
     private async IAsyncEnumerable<RunDto> RunsOfAllFlowsAsync(int pageSize, [EnumeratorCancellation] CancellationToken ct)
     {
         var flows = new List<string>();
-        await foreach (var flow in Api.ListFlowsAsync(pageSize, ct).ConfigureAwait(false))
+        await foreach (var flow in backend.Lists.ReadPagedAsync((cursor, c) => backend.RunsApi.ListFlowsAsync(pageSize, cursor, c), Json.FlowDto, ct).ConfigureAwait(false))
         {
             flows.Add(flow.FlowId);
         }
         foreach (var flow in flows)
         {
-            await foreach (var run in Api.ListRunsAsync(flow, pageSize, ct).ConfigureAwait(false))
+            await foreach (var run in ListRunsOfAsync(flow, pageSize, ct).ConfigureAwait(false))
             {
                 yield return run;
             }
         }
     }
 
+    private IAsyncEnumerable<RunDto> ListRunsOfAsync(string flow, int pageSize, CancellationToken ct)
+        => backend.Lists.ReadPagedAsync((cursor, c) => backend.RunsApi.ListRunsAsync(flow, pageSize, cursor, c), Json.RunDto, ct);
+
     private static async IAsyncEnumerable<RunDto> Filter(IAsyncEnumerable<RunDto> runs, RunQuery query)
     {
-        var after = query.StartedAfter?.ToUnixTimeMilliseconds();
-        var before = query.StartedBefore?.ToUnixTimeMilliseconds();
+        var after = query.StartedAfter is { } from ? EpochTime.ToMilliseconds(from) : (long?)null;
+        var before = query.StartedBefore is { } to ? EpochTime.ToMilliseconds(to) : (long?)null;
         await foreach (var run in runs.ConfigureAwait(false))
         {
             if ((after is { } a && run.TsEpoch < a) || (before is { } b && run.TsEpoch >= b))

@@ -1,5 +1,5 @@
 using System.Globalization;
-using MlopsGateway.Metaflow.Wire;
+using MlopsGateway.Metaflow.Api;
 
 namespace MlopsGateway.Metaflow;
 
@@ -63,17 +63,18 @@ internal static class MetaflowStatus
         }
         if (okValue == true)
         {
-            return new DerivedStatus(RunStatus.Succeeded, "completed", FromMs(endOk!.TsEpoch));
+            return new DerivedStatus(RunStatus.Succeeded, "completed", EpochTime.FromMilliseconds(endOk!.TsEpoch));
         }
         if (okValue == false)
         {
-            return new DerivedStatus(RunStatus.Failed, "failed", FromMs(endOk!.TsEpoch));
+            return new DerivedStatus(RunStatus.Failed, "failed", EpochTime.FromMilliseconds(endOk!.TsEpoch));
         }
-        if (lastHeartbeatSeconds is { } beat && Math.Abs(now.ToUnixTimeMilliseconds() / 1000.0 - beat) <= RunInactiveCutoff.TotalSeconds)
+        var lastBeat = EpochTime.FromSeconds(lastHeartbeatSeconds);
+        if (lastBeat is { } beat && (now - beat).Duration() <= RunInactiveCutoff)
         {
             return new DerivedStatus(RunStatus.Running, "running", null);
         }
-        return new DerivedStatus(RunStatus.Failed, "failed", lastHeartbeatSeconds is { } last ? DateTimeOffset.FromUnixTimeSeconds(last) : null);
+        return new DerivedStatus(RunStatus.Failed, "failed", lastBeat);
     }
 
     /// <summary>A task's latest attempt and its timings, from the task's metadata rows.</summary>
@@ -102,11 +103,10 @@ internal static class MetaflowStatus
         {
             return new DerivedStatus(RunStatus.Unknown, "unknown", attempt.DoneAt);
         }
-        if (taskHeartbeatSeconds is { } beat)
+        if (EpochTime.FromSeconds(taskHeartbeatSeconds) is { } beat)
         {
-            var age = now.ToUnixTimeMilliseconds() / 1000.0 - beat;
-            return age > TaskHeartbeatThreshold.TotalSeconds
-                ? new DerivedStatus(RunStatus.Failed, "failed", DateTimeOffset.FromUnixTimeSeconds(beat))
+            return now - beat > TaskHeartbeatThreshold
+                ? new DerivedStatus(RunStatus.Failed, "failed", beat)
                 : new DerivedStatus(RunStatus.Running, "running", null);
         }
         if (attempt.StartedAt is not { } started)
@@ -144,8 +144,6 @@ internal static class MetaflowStatus
         };
     }
 
-    public static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
-
     // ORDER BY ts_epoch DESC LIMIT 1; equal timestamps are broken by the serial id so the answer is deterministic.
     private static bool IsNewer(MetadataDto row, MetadataDto? current)
         => current is null || row.TsEpoch > current.TsEpoch || (row.TsEpoch == current.TsEpoch && row.Id > current.Id);
@@ -166,7 +164,7 @@ internal sealed class TaskAttemptSummary
     public bool? Ok => _ok is null ? null : MetaflowStatus.ParseBoolean(_ok.Value);
 
     /// <summary>When the latest attempt's <c>attempt_ok</c> was written.</summary>
-    public DateTimeOffset? FinishedAt => _ok is null ? DoneAt : MetaflowStatus.FromMs(_ok.TsEpoch);
+    public DateTimeOffset? FinishedAt => _ok is null ? DoneAt : EpochTime.FromMilliseconds(_ok.TsEpoch);
 
     /// <summary>When the latest attempt's <c>attempt-done</c> was written.</summary>
     public DateTimeOffset? DoneAt { get; private set; }
@@ -202,7 +200,7 @@ internal sealed class TaskAttemptSummary
         var current = _byAttempt[latest];
         Attempt = latest;
         _ok = current.Ok;
-        StartedAt = current.Start is { } start ? MetaflowStatus.FromMs(start) : null;
-        DoneAt = current.Done is { } done ? MetaflowStatus.FromMs(done) : null;
+        StartedAt = EpochTime.FromMilliseconds(current.Start);
+        DoneAt = EpochTime.FromMilliseconds(current.Done);
     }
 }

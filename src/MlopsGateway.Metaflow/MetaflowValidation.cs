@@ -32,7 +32,7 @@ internal static class MetaflowValidation
     public static void RunId(string runId)
     {
         Name(runId, "run id");
-        if (Wire.MetaflowId.IsNumericText(runId))
+        if (Api.MetaflowId.IsNumericText(runId))
         {
             throw MlopsGuard.Invalid(
                 $"The Metaflow run id '{runId}' is numeric; numbers are assigned by the service. Choose a non-numeric id such as 'argo-{runId}'.");
@@ -42,7 +42,7 @@ internal static class MetaflowValidation
     public static void TaskName(string taskName)
     {
         Name(taskName, "task name");
-        if (Wire.MetaflowId.IsNumericText(taskName))
+        if (Api.MetaflowId.IsNumericText(taskName))
         {
             throw MlopsGuard.Invalid(
                 $"The Metaflow task name '{taskName}' is numeric; task numbers are assigned by the service. Choose a non-numeric name.");

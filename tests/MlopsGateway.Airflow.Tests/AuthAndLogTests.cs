@@ -80,6 +80,42 @@ public sealed class AuthAndLogTests
     }
 
     [Theory]
+    [InlineData("v2", 1)]
+    [InlineData("auto", 2)]
+    public async Task V2_health_asks_the_public_version_endpoint_without_logging_in_even_when_logins_are_refused(string apiVersion, int versionCalls)
+    {
+        var fake = await AirflowFake.StartAsync(new AirflowFakeOptions { Dialect = FakeDialect.V2 });
+        await using var _ = fake;
+        using var sp = AirflowHost.ForFake(fake, FakeDialect.V2, b => b.Auth.Password = "refused-pw", apiVersion: apiVersion);
+
+        var health = await sp.Backend().CheckHealthAsync();
+        var refused = () => sp.Backend().Pipelines.GetAsync("train");
+
+        health.IsHealthy.Should().BeTrue(health.Description);
+        health.ServerVersion.Should().Be("3.1.0");
+        fake.Server.Requests.Should().HaveCount(versionCalls, "the dialect probe (auto) and the version read, nothing else")
+            .And.OnlyContain(r => r.Path == "/api/v2/version" && r.Header("Authorization") == null);
+        fake.TokensIssued.Should().Be(0);
+        await refused.Should().ThrowAsync<MlopsAuthenticationException>("an endpoint that needs a token still logs in, and the login is refused");
+        fake.Server.Requests.Should().Contain(r => r.Path == "/auth/token");
+    }
+
+    [Fact]
+    public async Task V1_sends_the_version_request_without_basic_credentials_and_the_rest_with_them()
+    {
+        var fake = await AirflowFake.StartAsync(new AirflowFakeOptions { Dialect = FakeDialect.V1 });
+        await using var _ = fake;
+        fake.AddDag("train", ["t"]);
+        using var sp = AirflowHost.ForFake(fake, FakeDialect.V1);
+
+        var health = await sp.Backend().CheckHealthAsync();
+        await sp.Backend().Pipelines.GetAsync("train");
+
+        health.ServerVersion.Should().Be("2.10.3");
+        fake.Server.Requests.Select(r => (r.Path, r.Header("Authorization")?.Split(' ')[0])).Should().Equal(("/api/v1/version", null), ("/api/v1/dags/train", "Basic"));
+    }
+
+    [Theory]
     [InlineData(FakeDialect.V1)]
     [InlineData(FakeDialect.V2)]
     public async Task Reads_a_finished_task_log_through_continuation_tokens(FakeDialect dialect)

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using MlopsGateway.Airflow.Tests.Fake;
-using MlopsGateway.Airflow.Wire;
+using MlopsGateway.Airflow.Api;
 using MlopsGateway.Http;
 
 namespace MlopsGateway.Airflow.Tests;
@@ -123,6 +123,16 @@ public sealed class ParsingTests
     [InlineData(403, """{"detail":"Forbidden"}""", null)]
     [InlineData(401, """{"detail":"Token Expired"}""", null)]
     public void A_403_for_a_token_Airflow_cannot_verify_is_an_authentication_failure(int status, string body, MlopsErrorKind? kind)
+        => new AirflowErrorParser("admin").Parse((HttpStatusCode)status, "application/json", body).Kind.Should().Be(kind);
+
+    [Theory]
+    [InlineData(404, """{"error": "invalid route"}""", MlopsErrorKind.EndpointNotFound)]
+    [InlineData(405, """{"detail": "Method Not Allowed"}""", MlopsErrorKind.EndpointNotFound)]
+    [InlineData(405, """{"detail": "The method is not allowed for the requested URL.", "status": 405, "title": "Method Not Allowed", "type": "about:blank"}""", MlopsErrorKind.EndpointNotFound)]
+    [InlineData(404, """{"detail": "Dag with id no_such_dag was not found"}""", null)]
+    [InlineData(404, """{"detail": "DAG with dag_id: 'x' not found", "status": 404, "title": "DAG not found", "type": "https://airflow.apache.org/docs/apache-airflow/2.10.3/stable-rest-api-ref.html#section/Errors/NotFound"}""", null)]
+    [InlineData(500, """{"error": "boom"}""", null)]
+    public void A_route_the_server_lacks_is_endpoint_not_found_and_a_missing_object_is_left_to_the_status(int status, string body, MlopsErrorKind? kind)
         => new AirflowErrorParser("admin").Parse((HttpStatusCode)status, "application/json", body).Kind.Should().Be(kind);
 
     [Fact]

@@ -327,7 +327,8 @@ public sealed class WireTests
         var dag = await sp.Backend().Pipelines.GetAsync("train");
 
         dag.Native!.Value.TryGetProperty("is_stale", out var stale).Should().BeTrue(stale.ToString());
-        fake.Server.Requests.Select(r => r.Path).Should().Equal("/auth/token", "/api/v2/version", "/api/v2/dags/train");
+        fake.Server.Requests.Select(r => r.Path).Should().Equal("/api/v2/version", "/auth/token", "/api/v2/dags/train");
+        fake.Server.Requests[0].Header("Authorization").Should().BeNull("the probe asks the public version endpoint without logging in");
     }
 
     [Fact]

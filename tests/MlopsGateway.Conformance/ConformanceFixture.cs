@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using MlopsGateway.Testing;
 
 namespace MlopsGateway.Conformance;
 
@@ -154,12 +155,20 @@ public abstract class ConformanceFixture : IAsyncLifetime
         _ = _services.GetRequiredKeyedService<IMlopsBackend>(ProbeBackendName);
     }
 
+    /// <summary>
+    /// Stops the backend's background work (Metaflow's run heartbeats) before the services are disposed: the HTTP
+    /// pipelines' disposal waits for requests in flight by sleeping on the fixture's clock, which a manual clock never moves.
+    /// </summary>
+    protected virtual Task StopBackgroundWorkAsync() => Task.CompletedTask;
+
     /// <inheritdoc/>
     public async Task DisposeAsync()
     {
         if (_services is not null)
         {
-            await _services.DisposeAsync();
+            await Eventually.CompletesAsync(StopBackgroundWorkAsync(), "stopping the backend's background work");
+            await Eventually.CompletesAsync(_services.DisposeAsync().AsTask(),
+                "disposing the services: a request was still in flight, and the resilience pipeline waits for it on the fixture's clock");
         }
         await StopBackendAsync();
     }

@@ -1,6 +1,6 @@
 using System.Net;
 using MlopsGateway.Http;
-using MlopsGateway.Kubeflow;
+using MlopsGateway.Kubeflow.Api;
 
 namespace MlopsGateway.Kubeflow.Tests;
 

@@ -24,7 +24,7 @@ internal static class Harness
             options.Auth.Token = "test-token";
             if (registry is not null)
             {
-                options.Settings["ModelRegistryBaseUrl"] = registry.ToString();
+                options.Endpoints[KubeflowBackend.ModelRegistryEndpoint] = new EndpointOptions { BaseUrl = registry.ToString() };
             }
             configure?.Invoke(options);
             o.Backends[Name] = options;

@@ -61,7 +61,7 @@ public sealed class KubeflowConformanceFixture : ConformanceFixture
     protected override BackendOptions CreateBackendOptions()
     {
         var options = new BackendOptions { Type = "Kubeflow", BaseUrl = (KfpProxy?.BaseUri ?? Fake.BaseUri).ToString() };
-        options.Settings["ModelRegistryBaseUrl"] = (RegistryProxy?.BaseUri ?? Fake.BaseUri).ToString();
+        options.Endpoints[KubeflowBackend.ModelRegistryEndpoint] = new EndpointOptions { BaseUrl = (RegistryProxy?.BaseUri ?? Fake.BaseUri).ToString() };
         options.Auth.Type = "Bearer";
         options.Auth.Token = "conformance-token";
         options.Resilience.BaseDelay = TimeSpan.FromMilliseconds(1);
@@ -74,7 +74,8 @@ public sealed class KubeflowConformanceFixture : ConformanceFixture
         builder.AddKubeflow();
         if (RegistryProxy is not null)
         {
-            builder.HttpClient(BackendName).ConfigureAdditionalHttpMessageHandlers((handlers, _) => handlers.Add(new SpecExemptionHandler(Fake.BaseUri)));
+            builder.HttpClient(BackendName, KubeflowBackend.ModelRegistryEndpoint)
+                .ConfigureAdditionalHttpMessageHandlers((handlers, _) => handlers.Add(new SpecExemptionHandler(Fake.BaseUri)));
         }
     }
 

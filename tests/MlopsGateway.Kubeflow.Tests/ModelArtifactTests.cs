@@ -203,7 +203,7 @@ public sealed class ModelArtifactTests : IAsyncLifetime
         var list = () => artifacts.ListAsync("m", "1");
         var update = () => artifacts.UpdateAsync("1", new KubeflowModelArtifactUpdate { Uri = "s3://x" });
 
-        (await get.Should().ThrowAsync<MlopsNotSupportedException>()).Which.Message.Should().Contain("ModelRegistryBaseUrl");
+        (await get.Should().ThrowAsync<MlopsNotSupportedException>()).Which.Message.Should().Contain("Endpoints:ModelRegistry:BaseUrl");
         list.Should().Throw<MlopsNotSupportedException>();
         await update.Should().ThrowAsync<MlopsNotSupportedException>();
         _kfp.Server.Requests.Should().BeEmpty();

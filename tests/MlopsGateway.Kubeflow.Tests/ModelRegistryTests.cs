@@ -37,7 +37,7 @@ public sealed class ModelRegistryTests : IAsyncLifetime
 
         var act = () => backend.Models.CreateModelAsync("m");
 
-        (await act.Should().ThrowAsync<MlopsNotSupportedException>()).Which.Message.Should().Contain("ModelRegistryBaseUrl");
+        (await act.Should().ThrowAsync<MlopsNotSupportedException>()).Which.Message.Should().Contain("Endpoints:ModelRegistry:BaseUrl");
         backend.Capabilities.Supports(MlopsCapability.ModelRegistry).Should().BeFalse();
         _kfp.Server.Requests.Should().BeEmpty();
     }

@@ -88,11 +88,34 @@ public sealed class TenancyTests : IAsyncLifetime
         var act = () => Harness.Create(_fake.BaseUri, configure: o =>
         {
             o.Settings["Namespace"] = "Team_A";
-            o.Settings["ModelRegistryBaseUrl"] = "not a url";
+            o.Endpoints["ModelRegistry"] = new EndpointOptions { BaseUrl = "not a url" };
         });
 
         var error = act.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().Which.Message;
-        error.Should().Contain("Mlops:Backends:kfp:Namespace").And.Contain("Mlops:Backends:kfp:ModelRegistryBaseUrl");
+        error.Should().Contain("Mlops:Backends:kfp:Namespace").And.Contain("Mlops:Backends:kfp:Endpoints:ModelRegistry:BaseUrl");
+    }
+
+    [Fact]
+    public void The_old_registry_setting_and_unknown_endpoints_are_refused_naming_the_key_to_use()
+    {
+        var act = () => Harness.Create(_fake.BaseUri, configure: o =>
+        {
+            o.Settings["ModelRegistryBaseUrl"] = "http://registry:8080";
+            o.Endpoints["ModelRegistery"] = new EndpointOptions { BaseUrl = "http://registry:8080" };
+        });
+
+        var error = act.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().Which.Message;
+        error.Should().Contain("Mlops:Backends:kfp:ModelRegistryBaseUrl").And.Contain("move the URL to Mlops:Backends:kfp:Endpoints:ModelRegistry:BaseUrl");
+        error.Should().Contain("Mlops:Backends:kfp:Endpoints:ModelRegistery: a Kubeflow backend has one further endpoint, ModelRegistry");
+    }
+
+    [Fact]
+    public async Task The_registry_endpoint_name_is_case_insensitive_like_every_configuration_key()
+    {
+        var backend = Harness.Create(_fake.BaseUri, configure: o => o.Endpoints["modelregistry"] = new EndpointOptions { BaseUrl = _fake.BaseUri.ToString() });
+
+        (await backend.Models.CreateModelAsync("m")).Name.Should().Be("m");
+        backend.Capabilities.Supports(MlopsCapability.ModelRegistry).Should().BeTrue();
     }
 }
 

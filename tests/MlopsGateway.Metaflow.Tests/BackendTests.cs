@@ -386,11 +386,16 @@ public sealed class BackendTests
     {
         await using var host = await MetaflowHost.StartAsync();
         var run = await host.RegisterRunAsync("TrainFlow", "argo-w");
-        var wait = host.Backend.Runs.WaitForCompletionAsync(run, new WaitOptions { InitialPollInterval = TimeSpan.FromSeconds(1) });
-        await Eventually.TrueAsync(() => host.Clock.ActiveTimers >= 2, "the waiter sleeps on the clock");
+        var polled = new List<RunStatus>();
+        var wait = host.Backend.Runs.WaitForCompletionAsync(run, new WaitOptions { InitialPollInterval = TimeSpan.FromSeconds(1) },
+            new SynchronousProgress(r => { lock (polled) { polled.Add(r.Status); } }));
+        // Only the waiter sleeps exactly 1 s: the heartbeat is due in 10 s and request timeouts in 30 s and 100 s. Advancing
+        // before its delay is scheduled would leave it asleep on a clock nobody moves again.
+        await Eventually.TrueAsync(() => host.Clock.PendingDelays.Contains(TimeSpan.FromSeconds(1)), "the waiter polls once, then sleeps 1 s on the clock");
         await host.Backend.Runs.EndAsync(run, RunStatus.Succeeded);
         host.Clock.Advance(TimeSpan.FromSeconds(1));
-        (await wait).Status.Should().Be(RunStatus.Succeeded);
+        (await Eventually.CompletesAsync(wait, "the waiter wakes after 1 s and reads the ended run")).Status.Should().Be(RunStatus.Succeeded);
+        polled.Should().Equal(RunStatus.Running, RunStatus.Succeeded);
     }
 
     [Fact]
@@ -416,5 +421,11 @@ public sealed class BackendTests
         await host.Metadata.RegisterFlowAsync("TrainFlow");
         host.Requests.Single().Header("x-api-key").Should().Be("secret-key");
         host.Requests.Single().Header("x-team").Should().Be("ml");
+    }
+
+    /// <summary>Reports on the waiter's own thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class SynchronousProgress(Action<Run> report) : IProgress<Run>
+    {
+        public void Report(Run value) => report(value);
     }
 }

@@ -30,6 +30,9 @@ public sealed class MetaflowConformanceFixture : ConformanceFixture
         }
     }
 
+    /// <summary>Runs a scenario registered and never ended keep beating; the beats stop before the services go.</summary>
+    protected override Task StopBackgroundWorkAsync() => Backend.GetService<MetaflowBackend>()!.DisposeAsync().AsTask();
+
     protected override BackendOptions CreateBackendOptions()
     {
         var options = new BackendOptions { Type = "Metaflow", BaseUrl = _fake!.BaseUri.ToString() };

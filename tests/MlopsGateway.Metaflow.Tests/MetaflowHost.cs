@@ -59,9 +59,16 @@ internal sealed class MetaflowHost : IAsyncDisposable
         return await Metadata.RegisterTaskAsync(run.Id, step, taskName);
     }
 
+    /// <summary>
+    /// Stops the backend's heartbeats (cancelling a beat in flight) before the services go: the HTTP pipelines' own
+    /// disposal waits for requests in flight by sleeping on the injected clock, and nobody advances the manual clock
+    /// any more. Each step has a real-time deadline, so a regression fails here instead of hanging the test run.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        await _provider.DisposeAsync();
+        await Eventually.CompletesAsync(Backend.GetService<MetaflowBackend>()!.DisposeAsync().AsTask(), "stopping the Metaflow heartbeats (a beat in flight is cancelled)");
+        await Eventually.CompletesAsync(_provider.DisposeAsync().AsTask(),
+            "disposing the gateway's services: Polly waits for requests in flight on the manual clock, so one was still running");
         await Fake.DisposeAsync();
     }
 }

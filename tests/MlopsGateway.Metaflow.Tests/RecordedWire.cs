@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
-using MlopsGateway.Metaflow.Wire;
+using MlopsGateway.Metaflow.Api;
 using MlopsGateway.Testing;
 
 namespace MlopsGateway.Metaflow.Tests;

@@ -1,4 +1,4 @@
-using MlopsGateway.Metaflow.Wire;
+using MlopsGateway.Metaflow.Api;
 using MlopsGateway.Testing;
 
 namespace MlopsGateway.Metaflow.Tests;

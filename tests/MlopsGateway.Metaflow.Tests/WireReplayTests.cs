@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MlopsGateway.Metaflow.Wire;
+using MlopsGateway.Metaflow.Api;
 using MlopsGateway.Testing;
 
 namespace MlopsGateway.Metaflow.Tests;

@@ -17,4 +17,28 @@ public static class Eventually
             await Task.Delay(5);
         }
     }
+
+    /// <summary>
+    /// Awaits <paramref name="task"/> for at most <paramref name="timeout"/> (default 30 s) of real time; a task still
+    /// running then fails the test with <paramref name="because"/> instead of hanging the test run.
+    /// </summary>
+    public static async Task CompletesAsync(Task task, string because, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        try
+        {
+            await task.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"Did not complete in time: {because}", ex);
+        }
+    }
+
+    /// <summary>Awaits <paramref name="task"/>'s result for at most <paramref name="timeout"/> (default 30 s) of real time, failing with <paramref name="because"/>.</summary>
+    public static async Task<T> CompletesAsync<T>(Task<T> task, string because, TimeSpan? timeout = null)
+    {
+        await CompletesAsync((Task)task, because, timeout);
+        return await task;
+    }
 }

@@ -60,12 +60,14 @@ public static class OperationReplay
     /// <param name="classify">The case for each exchange.</param>
     /// <param name="expectError">The expectation for each error exchange.</param>
     /// <param name="normalization">The <c>Native</c> normalisations the adapter documents.</param>
+    /// <param name="wireBody">The exact body text of an exchange where the recording keeps a decoded form (see <see cref="RecordedServer.StartAsync"/>).</param>
     public static async Task<(IReadOnlyList<string> Problems, IReadOnlyList<string> NotReceivable, int Replayed)> RunAsync(
         IReadOnlyList<RecordedExchange> recording,
         Func<Uri, (IMlopsBackend Backend, IAsyncDisposable Scope)> backendFor,
         Func<RecordedExchange, ReplayCase> classify,
         Func<RecordedExchange, ErrorExpectation> expectError,
-        NativeNormalization normalization = NativeNormalization.None)
+        NativeNormalization normalization = NativeNormalization.None,
+        Func<RecordedExchange, string>? wireBody = null)
     {
         ArgumentNullException.ThrowIfNull(recording);
         ArgumentNullException.ThrowIfNull(backendFor);
@@ -74,7 +76,7 @@ public static class OperationReplay
         var problems = new List<string>();
         var notReceivable = new List<string>();
         var replayed = 0;
-        await using var server = await RecordedServer.StartAsync(recording);
+        await using var server = await RecordedServer.StartAsync(recording, wireBody);
         foreach (var exchange in recording)
         {
             var replay = classify(exchange);

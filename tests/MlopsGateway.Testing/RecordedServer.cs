@@ -1,7 +1,12 @@
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
 namespace MlopsGateway.Testing;
 
 /// <summary>
-/// A <see cref="FakeServer"/> that answers like the real server did: the exchange under test (<see cref="Target"/>)
+/// A loopback server that answers like the real server did: the exchange under test (<see cref="Target"/>)
 /// answers every request to its path with its recorded status, headers and body, so the adapter operation that
 /// sends that request receives exactly what the real server sent. Any other request the operation makes first
 /// (a version probe, a token exchange, a read before a write) is answered from <see cref="Overrides"/>, else from
@@ -14,13 +19,15 @@ public sealed class RecordedServer : IAsyncDisposable
         ["Content-Type", "Content-Disposition", "Allow", "WWW-Authenticate", "Retry-After", "Airflow-Continuation-Token", "METADATA_SERVICE_VERSION", "X-Next-Cursor"];
 
     private readonly IReadOnlyList<RecordedExchange> _context;
-    private readonly FakeServer _server;
+    private readonly Func<RecordedExchange, string>? _wireBody;
+    private readonly LoopbackServer _server;
     private int _targetHits;
 
-    private RecordedServer(IReadOnlyList<RecordedExchange> context)
+    private RecordedServer(IReadOnlyList<RecordedExchange> context, Func<RecordedExchange, string>? wireBody, LoopbackServer server)
     {
         _context = context;
-        _server = FakeServer.Start().Fallback(Answer);
+        _wireBody = wireBody;
+        _server = server;
     }
 
     /// <summary>The server's base address.</summary>
@@ -60,17 +67,28 @@ public sealed class RecordedServer : IAsyncDisposable
 
     /// <summary>Starts the server over one recording file's exchanges.</summary>
     /// <param name="recording">All exchanges of the file: the context other requests are answered from.</param>
-    public static Task<RecordedServer> StartAsync(IReadOnlyList<RecordedExchange> recording) => Task.FromResult(new RecordedServer(recording));
+    /// <param name="wireBody">
+    /// The exact body text the server sent for an exchange, where the recording keeps a decoded form (metaflow-service's
+    /// JSON strings holding JSON); default <see cref="RecordedExchange.ResponseText"/>.
+    /// </param>
+    public static async Task<RecordedServer> StartAsync(IReadOnlyList<RecordedExchange> recording, Func<RecordedExchange, string>? wireBody = null)
+    {
+        RecordedServer? self = null;
+        var server = await LoopbackServer.StartAsync(app => app.Run(context => self!.AnswerAsync(context)));
+        self = new RecordedServer(recording, wireBody, server);
+        return self;
+    }
 
     /// <summary>Whether a request (method, raw path) is the one <paramref name="exchange"/> recorded, comparing decoded paths.</summary>
     public static bool SamePath(RecordedExchange exchange, string rawPath)
         => Uri.UnescapeDataString(exchange.Path) == Uri.UnescapeDataString(rawPath);
 
-    private FakeResponse Answer(FakeRequest request)
+    private async Task AnswerAsync(HttpContext context)
     {
-        var rawPath = request.RawPath;
-        var method = request.Method;
-        var query = request.QueryPairs.Select(p => (p.Key, p.Value)).ToHashSet();
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
+        var rawPath = raw.Split('?', 2)[0];
+        var method = context.Request.Method;
+        var query = context.Request.Query.SelectMany(q => q.Value.Select(v => (q.Key, Value: v ?? ""))).ToHashSet();
         RecordedExchange? answer;
         var target = Target;
         if (target is not null && SamePath(target, rawPath) && (TargetMatchesAnyMethod || string.Equals(target.Method, method, StringComparison.OrdinalIgnoreCase)))
@@ -90,20 +108,33 @@ public sealed class RecordedServer : IAsyncDisposable
                 .Select(c => c.Exchange)
                 .FirstOrDefault();
         }
-        return answer is null
-            ? FakeResponse.JsonText(404, """{"note": "RecordedServer: nothing recorded for this request"}""")
-            : Respond(answer);
-    }
-
-    /// <summary>The recorded answer as a response: status, the headers that matter to clients, the body as sent.</summary>
-    /// <param name="exchange">The recorded exchange.</param>
-    public static FakeResponse Respond(RecordedExchange exchange)
-    {
-        ArgumentNullException.ThrowIfNull(exchange);
-        var headers = s_headers.Select(name => (name, Value: exchange.ResponseHeader(name))).Where(h => h.Value is not null)
-            .Select(h => new KeyValuePair<string, string>(h.name, h.Value!)).ToArray();
-        var body = exchange.Status == 204 || (exchange.ResponseText == "null" && exchange.ResponseBody is null) ? null : System.Text.Encoding.UTF8.GetBytes(exchange.ResponseText);
-        return new FakeResponse { Status = exchange.Status, Headers = headers, Body = body };
+        if (answer is null)
+        {
+            context.Response.StatusCode = 404;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("""{"note": "RecordedServer: nothing recorded for this request"}""");
+            return;
+        }
+        context.Response.StatusCode = answer.Status;
+        foreach (var name in s_headers)
+        {
+            if (answer.ResponseHeader(name) is { } value)
+            {
+                if (name == "Content-Type")
+                {
+                    context.Response.ContentType = value;
+                }
+                else
+                {
+                    context.Response.Headers[name] = value;
+                }
+            }
+        }
+        if (answer.Status != 204)
+        {
+            var body = _wireBody?.Invoke(answer) ?? (answer.ResponseText == "null" && answer.ResponseBody is null ? "" : answer.ResponseText);
+            await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(body));
+        }
     }
 
     private int IndexOf(RecordedExchange exchange)

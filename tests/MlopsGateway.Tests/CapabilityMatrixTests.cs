@@ -16,7 +16,7 @@ public sealed class CapabilityMatrixTests
         ("Local", "", o => { o.Type = "Local"; o.Settings["Path"] = ":memory:"; }),
         ("MLflow", "", o => { o.Type = "MLflow"; o.BaseUrl = "http://127.0.0.1:1/"; }),
         ("Airflow", "", o => { o.Type = "Airflow"; o.BaseUrl = "http://127.0.0.1:1/"; o.Settings["ApiVersion"] = "v2"; }),
-        ("Kubeflow", "with `ModelRegistryBaseUrl`", o => { o.Type = "Kubeflow"; o.BaseUrl = "http://127.0.0.1:1/"; o.Settings["ModelRegistryBaseUrl"] = "http://127.0.0.1:2/"; }),
+        ("Kubeflow", "with `Endpoints:ModelRegistry`", o => { o.Type = "Kubeflow"; o.BaseUrl = "http://127.0.0.1:1/"; o.Endpoints["ModelRegistry"] = new EndpointOptions { BaseUrl = "http://127.0.0.1:2/" }; }),
         ("Metaflow", "", o => { o.Type = "Metaflow"; o.BaseUrl = "http://127.0.0.1:1/"; }),
     ];
 

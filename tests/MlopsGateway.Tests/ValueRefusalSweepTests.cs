@@ -87,7 +87,7 @@ public sealed class ValueRefusalSweepTests
                         options.Settings["ApiVersion"] = "v2";
                         break;
                     case "Kubeflow":
-                        options.Settings["ModelRegistryBaseUrl"] = server.ToString();
+                        options.Endpoints["ModelRegistry"] = new EndpointOptions { BaseUrl = server.ToString() };
                         options.Settings["Namespace"] = "team-a";
                         break;
                 }

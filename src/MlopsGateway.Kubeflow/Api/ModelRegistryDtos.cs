@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace MlopsGateway.Kubeflow.Api;
 
 // Kubeflow Model Registry v1alpha3 wire types: camelCase, string ids, epoch-millisecond strings (kept as
-// strings, parsed by ModelRegistryMapping.EpochMs), and
+// strings, read with the core's EpochTime.FromMilliseconds), and
 // customProperties whose values are a oneOf discriminated by "metadataType" (their own keys are snake_case).
 // Request bodies reuse these types with only the members the caller sets (nulls are not written).
 

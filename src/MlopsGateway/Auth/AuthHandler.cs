@@ -13,32 +13,65 @@ namespace MlopsGateway.Auth;
 internal sealed partial class AuthHandler(CredentialSource credential, IReadOnlyList<KeyValuePair<string, string>> headers, string backend, ILogger logger)
     : DelegatingHandler
 {
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private HttpMessageInvoker? _inner;
+
+    /// <summary>Sends through the handlers below this one (a token exchange must not authenticate itself); kept for the handler's life.</summary>
+    private HttpMessageInvoker Inner => _inner ??= new HttpMessageInvoker(InnerHandler!, disposeHandler: false);
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        foreach (var (name, value) in headers)
+        for (var i = 0; i < headers.Count; i++)
         {
+            var (name, value) = headers[i];
             request.Headers.Remove(name);
             request.Headers.TryAddWithoutValidation(name, value);
         }
         if (RequestMarks.For(request).Anonymous)
         {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return base.SendAsync(request, cancellationToken);
         }
-        using var invoker = new HttpMessageInvoker(InnerHandler!, disposeHandler: false);
-        var sent = await credential.GetAsync(invoker, forceRefresh: false, rejected: null, cancellationToken).ConfigureAwait(false);
+        if (credential.CanRefresh)
+        {
+            return SendRefreshingAsync(request, cancellationToken);
+        }
+        // Static credentials (none, Basic, a fixed Bearer) are ready at once: no state machine per request.
+        var pending = credential.GetAsync(Inner, forceRefresh: false, rejected: null, cancellationToken);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return SendWithAsync(pending, request, cancellationToken);
+        }
+        if (pending.Result is { } header)
+        {
+            request.Headers.Authorization = header;
+        }
+        return base.SendAsync(request, cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> SendWithAsync(ValueTask<AuthenticationHeaderValue?> pending, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (await pending.ConfigureAwait(false) is { } header)
+        {
+            request.Headers.Authorization = header;
+        }
+        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> SendRefreshingAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var sent = await credential.GetAsync(Inner, forceRefresh: false, rejected: null, cancellationToken).ConfigureAwait(false);
         if (sent is not null)
         {
             request.Headers.Authorization = sent;
         }
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (!credential.CanRefresh || !RequestMarks.IsRewindable(request.Content) || !await IsTokenRejectionAsync(response, cancellationToken).ConfigureAwait(false))
+        if (!RequestMarks.IsRewindable(request.Content) || !await IsTokenRejectionAsync(response, cancellationToken).ConfigureAwait(false))
         {
             return response;
         }
 
         LogRefresh(logger, backend, (int)response.StatusCode);
         response.Dispose();
-        var fresh = await credential.GetAsync(invoker, forceRefresh: true, rejected: sent, cancellationToken).ConfigureAwait(false);
+        var fresh = await credential.GetAsync(Inner, forceRefresh: true, rejected: sent, cancellationToken).ConfigureAwait(false);
         request.Headers.Authorization = fresh;
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }

@@ -37,7 +37,7 @@ public enum MlopsErrorKind
 /// <param name="Kind">The failure kind when the body decides it (e.g. MLflow 400 <c>RESOURCE_ALREADY_EXISTS</c> → Conflict); null maps by HTTP status.</param>
 public sealed record BackendError(string? Code, string? Message, MlopsErrorKind? Kind = null);
 
-/// <summary>Reads a backend's error body; each adapter implements it once and hands it to <see cref="BackendHttp"/>.</summary>
+/// <summary>Reads a backend's error body; each adapter implements it once and hands it to <c>BackendApi.Create</c>.</summary>
 public interface IBackendErrorParser
 {
     /// <summary>Extracts code, message and (optionally) the failure kind from an error response.</summary>

@@ -8,10 +8,34 @@ namespace MlopsGateway.Http;
 /// <summary>
 /// Reads answers of Refit endpoints declared to return <see cref="HttpResponseMessage"/> — the one shape Refit
 /// hands back unmapped — for what a typed return cannot express: a JSON array streamed element by element
-/// together with a response header (Metaflow's <c>X-Next-Cursor</c>).
+/// together with a response header (Metaflow's <c>X-Next-Cursor</c>), or an answer whose result is a header
+/// (Metaflow's service version on <c>/ping</c>).
 /// </summary>
 public static class ResponseStreams
 {
+    /// <summary>
+    /// Returns <paramref name="response"/> when it is a success; otherwise disposes it and throws the mapped
+    /// <see cref="MlopsException"/> (status, backend error code, request id), as a typed Refit endpoint would.
+    /// </summary>
+    /// <param name="context">The backend (for error stamping).</param>
+    /// <param name="response">The answer of a Refit method returning <see cref="HttpResponseMessage"/>; the caller disposes a success.</param>
+    /// <param name="errors">Reads the service's error bodies.</param>
+    /// <param name="cancellationToken">Cancels reading an error body.</param>
+    public static async Task<HttpResponseMessage> EnsureSuccessAsync(BackendContext context, HttpResponseMessage response, IBackendErrorParser? errors,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(response);
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+        using (response)
+        {
+            throw await ErrorMapper.FromResponseAsync(response, context, errors, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
     /// Streams a top-level JSON array element by element with constant memory, first handing the response
     /// headers to <paramref name="onHeaders"/>; a non-success answer becomes the mapped <see cref="MlopsException"/>,
@@ -31,11 +55,7 @@ public static class ResponseStreams
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(send);
         ArgumentNullException.ThrowIfNull(elementType);
-        using var response = await send(cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await ErrorMapper.FromResponseAsync(response, context, errors, cancellationToken).ConfigureAwait(false);
-        }
+        using var response = await EnsureSuccessAsync(context, await send(cancellationToken).ConfigureAwait(false), errors, cancellationToken).ConfigureAwait(false);
         onHeaders?.Invoke(response.Headers);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))

@@ -10,12 +10,15 @@ internal sealed class RetriedDeleteHandler : DelegatingHandler
 {
     private static readonly HttpRequestOptionsKey<int> s_attempts = new("MlopsGateway.Attempts");
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        => request.Method == HttpMethod.Delete ? SendDeleteAsync(request, cancellationToken) : base.SendAsync(request, cancellationToken);
+
+    private async Task<HttpResponseMessage> SendDeleteAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var attempt = (request.Options.TryGetValue(s_attempts, out var sent) ? sent : 0) + 1;
         request.Options.Set(s_attempts, attempt);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (attempt > 1 && request.Method == HttpMethod.Delete && response.StatusCode == HttpStatusCode.NotFound)
+        if (attempt > 1 && response.StatusCode == HttpStatusCode.NotFound)
         {
             response.Dispose();
             return new HttpResponseMessage(HttpStatusCode.NoContent) { RequestMessage = request };

@@ -26,8 +26,13 @@ public sealed record RegisteredModel
     /// <summary>Last update time (UTC), when known.</summary>
     public DateTimeOffset? UpdatedAt { get; init; }
 
-    /// <summary>The platform's own representation, as an escape hatch.</summary>
-    public JsonElement? Native { get; init; }
+    private NativeJson? _native;
+
+    /// <summary>The platform's own representation, as an escape hatch. Produced from the wire object the first time it is read.</summary>
+    public JsonElement? Native { get => _native?.Value; init => _native = NativeJson.FromElement(value); }
+
+    /// <summary>For adapters: the wire object <see cref="Native"/> is produced from when first read.</summary>
+    internal NativeJson? NativeSource { init => _native = value; }
 }
 
 /// <summary>One version of a registered model.</summary>
@@ -69,6 +74,11 @@ public sealed record ModelVersion
     /// <summary>Last update time (UTC), when known.</summary>
     public DateTimeOffset? UpdatedAt { get; init; }
 
-    /// <summary>The platform's own representation, as an escape hatch.</summary>
-    public JsonElement? Native { get; init; }
+    private NativeJson? _native;
+
+    /// <summary>The platform's own representation, as an escape hatch. Produced from the wire object the first time it is read.</summary>
+    public JsonElement? Native { get => _native?.Value; init => _native = NativeJson.FromElement(value); }
+
+    /// <summary>For adapters: the wire object <see cref="Native"/> is produced from when first read.</summary>
+    internal NativeJson? NativeSource { init => _native = value; }
 }

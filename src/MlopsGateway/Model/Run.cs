@@ -56,8 +56,13 @@ public sealed record Run
     /// <summary>Where the run's artifacts live, as the platform reports it.</summary>
     public string? ArtifactLocation { get; init; }
 
-    /// <summary>The platform's own representation of the run, kept as an escape hatch; <see langword="null"/> for Local.</summary>
-    public JsonElement? Native { get; init; }
+    private NativeJson? _native;
+
+    /// <summary>The platform's own representation of the run, kept as an escape hatch; <see langword="null"/> for Local. Produced from the wire object the first time it is read.</summary>
+    public JsonElement? Native { get => _native?.Value; init => _native = NativeJson.FromElement(value); }
+
+    /// <summary>For adapters: the wire object <see cref="Native"/> is produced from when first read.</summary>
+    internal NativeJson? NativeSource { init => _native = value; }
 
     /// <summary>Whether <see cref="Status"/> is terminal.</summary>
     public bool IsTerminal => Status.IsTerminal();

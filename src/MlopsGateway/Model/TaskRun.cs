@@ -32,6 +32,11 @@ public sealed record TaskRun
     /// <summary>When the task finished (UTC), when it has.</summary>
     public DateTimeOffset? EndTime { get; init; }
 
-    /// <summary>The platform's own representation, as an escape hatch.</summary>
-    public JsonElement? Native { get; init; }
+    private NativeJson? _native;
+
+    /// <summary>The platform's own representation, as an escape hatch. Produced from the wire object the first time it is read.</summary>
+    public JsonElement? Native { get => _native?.Value; init => _native = NativeJson.FromElement(value); }
+
+    /// <summary>For adapters: the wire object <see cref="Native"/> is produced from when first read.</summary>
+    internal NativeJson? NativeSource { init => _native = value; }
 }

@@ -249,11 +249,24 @@ public sealed partial class AirflowFake : IAsyncDisposable
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _rawTargets = new();
 
+    /// <summary>
+    /// Answers a request before the fake does when it returns a status and JSON body (fault injection: a 503 for the
+    /// first trigger); null lets the fake answer. Intercepted requests are recorded like any other.
+    /// </summary>
+    public Func<HttpRequest, (int Status, string Body)?>? Intercept { get; set; }
+
     private void Map(WebApplication app)
     {
         app.Use(async (http, next) =>
         {
             _rawTargets.Enqueue(http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget);
+            if (Intercept?.Invoke(http.Request) is { } answer)
+            {
+                http.Response.StatusCode = answer.Status;
+                http.Response.ContentType = "application/json";
+                await http.Response.WriteAsync(answer.Body);
+                return;
+            }
             await next(http);
         });
         if (!V1)

@@ -26,6 +26,7 @@ internal sealed class MetaflowFake : IAsyncDisposable
     private readonly List<JsonObject> _tasks = [];
     private readonly List<JsonObject> _metadata = [];
     private readonly List<JsonObject> _artifacts = [];
+    private readonly Queue<(string Method, string Path, int Status, string Body)> _faults = new();
     private long _runSeq;
     private long _taskSeq;
     private long _metadataSeq;
@@ -51,6 +52,21 @@ internal sealed class MetaflowFake : IAsyncDisposable
 
     public const string BulkFlow = "BulkFlow";
 
+    /// <summary>The request id every injected fault answers with (header <c>x-request-id</c>).</summary>
+    public const string FaultRequestId = "mf-req-7";
+
+    /// <summary>While set, heartbeat answers wait for it (or for the client to give up), so a test can hold a beat in flight.</summary>
+    public TaskCompletionSource? HeartbeatGate { get; set; }
+
+    /// <summary>The next request with this method and path is answered with <paramref name="status"/> and <paramref name="body"/> instead of the fake's logic.</summary>
+    public void FailNext(string method, string path, int status, string body = "500 Internal Server Error\n\nServer got itself in trouble")
+    {
+        lock (_gate)
+        {
+            _faults.Enqueue((method, path, status, body));
+        }
+    }
+
     public static async Task<MetaflowFake> StartAsync(TimeProvider clock)
     {
         MetaflowFake? fake = null;
@@ -75,6 +91,33 @@ internal sealed class MetaflowFake : IAsyncDisposable
         using (var reader = new StreamReader(ctx.Request.Body))
         {
             body = await reader.ReadToEndAsync();
+        }
+        (string Method, string Path, int Status, string Body)? fault = null;
+        lock (_gate)
+        {
+            if (_faults.TryPeek(out var next) && next.Method == method && next.Path == ctx.Request.Path.Value)
+            {
+                fault = _faults.Dequeue();
+            }
+        }
+        if (fault is { } f)
+        {
+            ctx.Response.StatusCode = f.Status;
+            ctx.Response.ContentType = "text/plain; charset=utf-8";
+            ctx.Response.Headers["x-request-id"] = FaultRequestId;
+            await ctx.Response.WriteAsync(f.Body);
+            return;
+        }
+        if (parts[^1] == "heartbeat" && HeartbeatGate is { } gate)
+        {
+            try
+            {
+                await gate.Task.WaitAsync(ctx.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the client gave up on the beat
+            }
         }
         if (parts is ["flows", BulkFlow, "runs"] && method == "GET" && BulkRuns > 0)
         {

@@ -35,7 +35,7 @@ public sealed class ServiceTelemetryTests
             o.DefaultBackend = "svc-mlflow";
             o.Backends["svc-mlflow"] = new BackendOptions { Type = "MLflow", BaseUrl = url };
             var kubeflow = new BackendOptions { Type = "Kubeflow", BaseUrl = url };
-            kubeflow.Settings["ModelRegistryBaseUrl"] = registry.BaseUri.ToString();
+            kubeflow.Endpoints["ModelRegistry"] = new EndpointOptions { BaseUrl = registry.BaseUri.ToString() };
             o.Backends["svc-kubeflow"] = kubeflow;
             var airflow = new BackendOptions { Type = "Airflow", BaseUrl = url };
             airflow.Settings["ApiVersion"] = "v1";

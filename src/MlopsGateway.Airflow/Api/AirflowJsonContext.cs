@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace MlopsGateway.Airflow.Wire;
+namespace MlopsGateway.Airflow.Api;
 
 /// <summary>Source-generated JSON metadata for both Airflow dialects (trim/AOT-safe).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

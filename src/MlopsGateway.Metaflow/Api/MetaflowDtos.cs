@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace MlopsGateway.Metaflow.Wire;
+namespace MlopsGateway.Metaflow.Api;
 
 /// <summary>
 /// Fields every Metaflow object row shares; <see cref="Extra"/> catches anything a newer service adds. A row is also
@@ -241,31 +241,7 @@ internal sealed class ArtifactWriteDto
 }
 
 /// <summary>An empty JSON object: the service answers an empty POST body with a 500, so every POST sends at least this.</summary>
-internal sealed class EmptyBody;
-
-/// <summary>Source-generated JSON metadata for every Metaflow wire type (trim/AOT-safe).</summary>
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
-[JsonSerializable(typeof(FlowDto))]
-[JsonSerializable(typeof(RunDto))]
-[JsonSerializable(typeof(StepDto))]
-[JsonSerializable(typeof(TaskDto))]
-[JsonSerializable(typeof(MetadataDto))]
-[JsonSerializable(typeof(ArtifactDto))]
-[JsonSerializable(typeof(TagMutationRequest))]
-[JsonSerializable(typeof(TagMutationResponse))]
-[JsonSerializable(typeof(MetadataCreatedResponse))]
-[JsonSerializable(typeof(ArtifactsCreatedResponse))]
-[JsonSerializable(typeof(CreateObjectRequest))]
-[JsonSerializable(typeof(List<FlowDto>))]
-[JsonSerializable(typeof(List<RunDto>))]
-[JsonSerializable(typeof(List<StepDto>))]
-[JsonSerializable(typeof(List<TaskDto>))]
-[JsonSerializable(typeof(List<MetadataDto>))]
-[JsonSerializable(typeof(List<ArtifactDto>))]
-[JsonSerializable(typeof(List<MetadataWriteDto>))]
-[JsonSerializable(typeof(List<ArtifactWriteDto>))]
-[JsonSerializable(typeof(List<string>))]
-[JsonSerializable(typeof(EmptyBody))]
-[JsonSerializable(typeof(JsonElement))]
-[JsonSerializable(typeof(string))]
-internal sealed partial class MetaflowJsonContext : JsonSerializerContext;
+internal sealed class EmptyBody
+{
+    public static EmptyBody Instance { get; } = new();
+}

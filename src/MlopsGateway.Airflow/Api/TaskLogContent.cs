@@ -3,7 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 
-namespace MlopsGateway.Airflow.Wire;
+namespace MlopsGateway.Airflow.Api;
 
 /// <summary>
 /// Decodes task-log chunks of both dialects into text, and log continuation tokens into their

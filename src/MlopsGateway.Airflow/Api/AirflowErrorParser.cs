@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using MlopsGateway.Http;
 
-namespace MlopsGateway.Airflow;
+namespace MlopsGateway.Airflow.Api;
 
 /// <summary>
 /// Reads Airflow error bodies of both dialects: v1 RFC 7807 problems (<c>{type, title, status, detail}</c>,
@@ -12,7 +12,9 @@ namespace MlopsGateway.Airflow;
 /// conflicts: <c>{reason, statement, orig_error}</c>, read as the reason and the database's complaint — the raw
 /// SQL statement never reaches the message), plus the <c>{"error": …}</c> of an unknown v2 route. The core
 /// turns the result into the exception type by status, except where <see cref="BackendError.Kind"/> is set
-/// here: Airflow 3's 403 "Invalid JWT token" is a rejected credential (authentication), not a permission denial.
+/// here: Airflow 3's 403 "Invalid JWT token" is a rejected credential (authentication), not a permission denial;
+/// Airflow 3's 404 <c>{"error": "invalid route"}</c> and any 405 (FastAPI's <c>{"detail": "Method Not Allowed"}</c>,
+/// connexion's problem) say the server has no such endpoint, not that an object is missing.
 /// </summary>
 /// <param name="username">The configured user name, named (never the secret) in credential errors.</param>
 internal sealed class AirflowErrorParser(string? username) : IBackendErrorParser
@@ -36,9 +38,11 @@ internal sealed class AirflowErrorParser(string? username) : IBackendErrorParser
         {
             return new BackendError(null, $"Airflow answered {(int)status}.");
         }
-        return root.TryGetProperty("title", out _) || root.TryGetProperty("type", out _)
+        var parsed = root.TryGetProperty("title", out _) || root.TryGetProperty("type", out _)
             ? ParseProblem(status, root)
             : ParseDetail(status, root);
+        // Both servers answer a method a route does not take with 405 and JSON (which the core would read as the API's answer).
+        return status == HttpStatusCode.MethodNotAllowed ? parsed with { Kind = MlopsErrorKind.EndpointNotFound } : parsed;
     }
 
     private BackendError ParseProblem(HttpStatusCode status, JsonElement root)
@@ -71,9 +75,10 @@ internal sealed class AirflowErrorParser(string? username) : IBackendErrorParser
     {
         if (!root.TryGetProperty("detail", out var detail))
         {
-            // Airflow 3 answers an unknown route under /api/v2 with {"error": "invalid route"}.
+            // Airflow 3 answers an unknown route under /api/v2 with 404 {"error": "invalid route"}.
             return AirflowMapping.GetString(root, "error") is { } error
-                ? new BackendError(null, $"Airflow: {error} (the server has no such endpoint; check BaseUrl and ApiVersion)")
+                ? new BackendError(null, $"Airflow: {error} (the server has no such endpoint; check BaseUrl and ApiVersion)",
+                    status == HttpStatusCode.NotFound ? MlopsErrorKind.EndpointNotFound : null)
                 : new BackendError(null, $"Airflow answered {(int)status}: {Truncate(root.GetRawText())}");
         }
         switch (detail.ValueKind)

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace MlopsGateway.Airflow.Wire;
+namespace MlopsGateway.Airflow.Api;
 
 // Response DTOs. What both dialects send with the same meaning lives in the base class; what differs
 // (renamed, removed or added fields) lives in the V1/V2 subclass. Every DTO keeps unknown members in

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace MlopsGateway.Metaflow.Wire;
+namespace MlopsGateway.Metaflow.Api;
 
 /// <summary>
 /// A Metaflow run or task id as the service spells it: a server-assigned number (<c>24</c>) or a

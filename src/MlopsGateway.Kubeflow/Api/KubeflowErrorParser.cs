@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using MlopsGateway.Http;
 
-namespace MlopsGateway.Kubeflow;
+namespace MlopsGateway.Kubeflow.Api;
 
 /// <summary>
 /// Reads the three error bodies a Kubeflow deployment sends: grpc-gateway's <c>{code, message, details}</c>

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 
-namespace MlopsGateway.Metaflow;
+namespace MlopsGateway.Metaflow.Api;
 
 /// <summary>
 /// Reads the metadata service's inconsistent error bodies (all observed on 2.5.1): <c>{}</c> on a missing
