@@ -6,6 +6,7 @@ namespace MlopsGateway.Reliability.Tests;
 internal static class RecordedAnswers
 {
     private static readonly Dictionary<string, IReadOnlyList<RecordedExchange>> s_loaded = [];
+    private static readonly string[] s_headers = ["Content-Type", "Content-Disposition", "Retry-After", "X-Next-Cursor", "METADATA_SERVICE_VERSION"];
 
     public static IReadOnlyList<RecordedExchange> Load(string file)
     {
@@ -28,7 +29,16 @@ internal static class RecordedAnswers
                 .Where(e => e.Status < 300 && string.Equals(e.Method, request.Method, StringComparison.OrdinalIgnoreCase) && RecordedServer.SamePath(e, request.RawPath))
                 .OrderByDescending(e => e.Query.Select(q => (q.Key, q.Value)).ToHashSet().SetEquals(query))
                 .LastOrDefault();
-            return answer is null ? FakeResponse.JsonText(404, """{"detail": "not recorded"}""") : RecordedServer.Respond(answer);
+            return answer is null ? FakeResponse.JsonText(404, """{"detail": "not recorded"}""") : RecordedAnswers.Respond(answer);
         });
+    }
+
+    /// <summary>The recorded answer as a response: status, the headers that matter to clients, the body as sent.</summary>
+    public static FakeResponse Respond(RecordedExchange exchange)
+    {
+        var headers = s_headers.Select(name => (name, Value: exchange.ResponseHeader(name))).Where(h => h.Value is not null)
+            .Select(h => new KeyValuePair<string, string>(h.name, h.Value!)).ToArray();
+        var body = exchange.Status == 204 || (exchange.ResponseText == "null" && exchange.ResponseBody is null) ? null : System.Text.Encoding.UTF8.GetBytes(exchange.ResponseText);
+        return new FakeResponse { Status = exchange.Status, Headers = headers, Body = body };
     }
 }

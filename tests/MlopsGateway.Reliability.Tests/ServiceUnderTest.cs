@@ -42,11 +42,10 @@ internal sealed class ServiceUnderTest
     public override string ToString() => Name;
 }
 
-/// <summary>A create operation: its span name, call, the create request, and how it tells one created object from another.</summary>
+/// <summary>A create operation: its span name, call and the create request.</summary>
 /// <param name="Operation">The span name.</param>
 /// <param name="Call">The call, as the doc shows it.</param>
 /// <param name="Method">The create request's method.</param>
 /// <param name="Path">The create request's decoded path.</param>
 /// <param name="Act">The operation.</param>
-/// <param name="Identity">The id the client chose for the object, read from a create request's body; null when the server assigns it.</param>
-internal sealed record CreateCase(string Operation, string Call, string Method, string Path, Func<IMlopsBackend, CancellationToken, Task> Act, Func<RecordedRequest, string?> Identity);
+internal sealed record CreateCase(string Operation, string Call, string Method, string Path, Func<IMlopsBackend, CancellationToken, Task> Act);

@@ -21,7 +21,7 @@ internal static class Services
         Target = ("GET", "/api/2.0/mlflow/runs/get"),
         Act = (b, ct) => b.Runs.GetAsync(RunId, ct),
         Create = new("Runs.Start", "Runs.StartAsync(experiment)", "POST", "/api/2.0/mlflow/runs/create",
-            (b, ct) => b.Runs.StartAsync("e8qn7u-exp-main", cancellationToken: ct), _ => null),
+            (b, ct) => b.Runs.StartAsync("e8qn7u-exp-main", cancellationToken: ct)),
     };
 
     public static readonly ServiceUnderTest Airflow = new()
@@ -34,7 +34,7 @@ internal static class Services
         Target = ("GET", "/api/v2/dags/train_evaluate"),
         Act = (b, ct) => b.Pipelines.GetAsync("train_evaluate", ct),
         Create = new("Pipelines.Trigger", "Pipelines.TriggerAsync(dagId)", "POST", "/api/v2/dags/train_evaluate/dagRuns",
-            (b, ct) => b.Pipelines.TriggerAsync("train_evaluate", cancellationToken: ct), r => BodyField(r, "dag_run_id")),
+            (b, ct) => b.Pipelines.TriggerAsync("train_evaluate", cancellationToken: ct)),
     };
 
     public static readonly ServiceUnderTest AirflowTokenEndpoint = new()
@@ -59,7 +59,7 @@ internal static class Services
         Target = ("GET", "/apis/v2beta1/pipelines/p-1"),
         Act = (b, ct) => b.Pipelines.GetAsync("p-1", ct),
         Create = new("Pipelines.Trigger", "Pipelines.TriggerAsync(pipelineId)", "POST", "/apis/v2beta1/runs",
-            (b, ct) => b.Pipelines.TriggerAsync("p-1", cancellationToken: ct), _ => null),
+            (b, ct) => b.Pipelines.TriggerAsync("p-1", cancellationToken: ct)),
     };
 
     public static readonly ServiceUnderTest ModelRegistry = new()
@@ -73,7 +73,7 @@ internal static class Services
         Target = ("GET", "/api/model_registry/v1alpha3/registered_model"),
         Act = (b, ct) => b.Models.GetModelAsync("fraud", ct),
         Create = new("Models.CreateModel", "Models.CreateModelAsync(name)", "POST", "/api/model_registry/v1alpha3/registered_models",
-            (b, ct) => b.Models.CreateModelAsync("fraud-2", cancellationToken: ct), _ => null),
+            (b, ct) => b.Models.CreateModelAsync("fraud-2", cancellationToken: ct)),
     };
 
     public static readonly ServiceUnderTest Metaflow = new()
@@ -88,7 +88,7 @@ internal static class Services
         Target = ("GET", "/flows/e8qn7uTrainFlow/runs/24"),
         Act = (b, ct) => b.Runs.GetAsync("e8qn7uTrainFlow/24", ct),
         Create = new("Runs.CreateRun", "Runs.CreateRunAsync(flow)", "POST", "/flows/e8qn7uTrainFlow/run",
-            (b, ct) => b.Runs.CreateRunAsync("e8qn7uTrainFlow", cancellationToken: ct), r => BodyField(r, "run_number")),
+            (b, ct) => b.Runs.CreateRunAsync("e8qn7uTrainFlow", cancellationToken: ct)),
     };
 
     public static readonly ServiceUnderTest[] All = [MLflow, Airflow, AirflowTokenEndpoint, Kubeflow, ModelRegistry, Metaflow];
@@ -98,12 +98,12 @@ internal static class Services
     /// <summary>The healthy answer of the operation's target request (the body a fault replaces).</summary>
     public static FakeResponse HealthyTarget(ServiceUnderTest service) => service.Name switch
     {
-        "MLflow" => RecordedServer.Respond(RecordedAnswers.Exchange(MLflowRecording, "run-get")),
+        "MLflow" => RecordedAnswers.Respond(RecordedAnswers.Exchange(MLflowRecording, "run-get")),
         "Airflow" => AirflowDag(),
         "Airflow token endpoint" => Token("healthy"),
         "Kubeflow" => FakeResponse.Json(200, KfpPipeline()),
         "Kubeflow Model Registry" => FakeResponse.Json(200, RegisteredModel("1", "fraud")),
-        _ => RecordedServer.Respond(RecordedAnswers.Exchange(MetaflowRecording, "run-get")),
+        _ => RecordedAnswers.Respond(RecordedAnswers.Exchange(MetaflowRecording, "run-get")),
     };
 
     /// <summary>A token endpoint answer with a JWT that expires in an hour of the cell's clock.</summary>
@@ -130,12 +130,11 @@ internal static class Services
             .Route("POST", "/auth/token", _ => Token("healthy"))
             .Route("GET", "/api/v2/dags/train_evaluate", _ => AirflowDag());
 
-    private static FakeResponse AirflowDag() => RecordedServer.Respond(RecordedAnswers.Exchange(AirflowRecording, "dag-pause")) with { Status = 200 };
+    private static FakeResponse AirflowDag() => RecordedAnswers.Respond(RecordedAnswers.Exchange(AirflowRecording, "dag-pause")) with { Status = 200 };
 
     private static void ConfigureKubeflow(BackendOptions options, Uri baseUri)
     {
         options.Type = "Kubeflow";
-        options.Settings["ModelRegistryBaseUrl"] = baseUri.ToString();
         options.Endpoints["ModelRegistry"] = new EndpointOptions { BaseUrl = baseUri.ToString() };
     }
 
@@ -179,7 +178,4 @@ internal static class Services
         ["lastUpdateTimeSinceEpoch"] = "1767225600000",
         ["customProperties"] = new JsonObject(),
     };
-
-    private static string? BodyField(RecordedRequest request, string name)
-        => request.Body is { Length: > 0 } body && JsonNode.Parse(body) is JsonObject json && json[name] is { } value ? value.ToJsonString() : null;
 }

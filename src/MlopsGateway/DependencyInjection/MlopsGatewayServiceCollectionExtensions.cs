@@ -77,9 +77,9 @@ public static class MlopsGatewayServiceCollectionExtensions
 
     private static IHttpClientBuilder AddBackendHttpClient(IServiceCollection services, string name, string? endpoint)
     {
-        // Handler order, outermost first: transport failures to MlopsUnavailableException → resilience (the only retry
-        // loop, with the concurrency limit inside it) → retried-DELETE rule (sees every attempt) → auth → answer bodies
-        // read inside the attempt → sockets. One pipeline (breaker, limiter) per client name.
+        // Handler order, outermost first: resilience (the only retry loop, with the concurrency limit inside it) →
+        // retried-DELETE rule (sees every attempt) → auth → answer bodies read inside the attempt → sockets. One
+        // pipeline (breaker, limiter) per client name. Refit's factories (BackendApi) map what finally fails.
         return services.AddHttpClient(MlopsHttpClientNames.For(name, endpoint))
             .ConfigureHttpClient((sp, client) =>
             {
@@ -92,7 +92,6 @@ public static class MlopsGatewayServiceCollectionExtensions
                 var registry = sp.GetRequiredService<BackendHttpRegistry>();
                 return PrimaryHandlerFactory.Create(name, registry.Options(name), registry.Logger);
             })
-            .AddHttpMessageHandler(() => new TransportFailureHandler(name))
             .AddGatewayResilience(name)
             .AddHttpMessageHandler(() => new RetriedDeleteHandler())
             .AddHttpMessageHandler(sp =>

@@ -1,14 +1,17 @@
+using System.Buffers;
 using System.Net.Http.Headers;
 
 namespace MlopsGateway.Http;
 
 /// <summary>
 /// Reads every answer inside the attempt that receives it, so the resilience pipeline's timeouts, retries and
-/// transport rules cover bodies as well as headers: an answer the gateway reads whole (JSON, text) is buffered here,
-/// up to <see cref="ResilienceOptions.MaxResponseBytes"/>; an error answer keeps at most <see cref="ErrorBodyLimit"/>
-/// bytes (the message and code are all the mapper needs); an answer streamed to the caller (a download, a streamed
-/// list) is handed on unread, behind <see cref="ResilienceOptions.StreamReadTimeout"/>. Sits below authentication, so
-/// token exchanges and re-sent attempts get the same treatment.
+/// transport rules cover bodies as well as headers (Refit sends with <see cref="HttpCompletionOption.ResponseHeadersRead"/>
+/// and would otherwise read the body after the pipeline has returned). An answer the gateway reads whole (JSON, text)
+/// is buffered once, in the content's own buffer, up to <see cref="ResilienceOptions.MaxResponseBytes"/>; an error
+/// answer keeps at most <see cref="ErrorBodyLimit"/> bytes (the message and code are all the mapper needs); an answer
+/// streamed to the caller (an endpoint returning a stream or the response itself) is handed on unread, behind
+/// <see cref="ResilienceOptions.StreamReadTimeout"/>. Sits below authentication, so token exchanges and re-sent
+/// attempts get the same treatment.
 /// </summary>
 internal sealed class ResponseBodyHandler(string backend, ResilienceOptions options, TimeProvider time) : DelegatingHandler
 {
@@ -30,20 +33,14 @@ internal sealed class ResponseBodyHandler(string backend, ResilienceOptions opti
             }
             else
             {
-                var limited = new LimitedContent(response.Content, options.MaxResponseBytes);
-                response.Content = limited;
-                await limited.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+                await response.Content.LoadIntoBufferAsync(options.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
             }
             return response;
         }
-        catch (LimitedContent.TooLargeException)
+        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded)
         {
             response.Dispose();
-            var details = MlopsErrors.Details(backend, (int)response.StatusCode, null, null);
-            throw MlopsErrors.Create(MlopsErrorKind.Other,
-                $"{details.Operation ?? $"The {request.Method} request"} on backend '{backend}' returned HTTP {(int)response.StatusCode} with a body larger than " +
-                $"Resilience:MaxResponseBytes ({options.MaxResponseBytes} bytes); the gateway stopped reading it. Raise Resilience:MaxResponseBytes if answers this large are expected.",
-                details, retryAfter: null, inner: null);
+            throw TooLarge(request, response);
         }
         catch
         {
@@ -52,33 +49,50 @@ internal sealed class ResponseBodyHandler(string backend, ResilienceOptions opti
         }
     }
 
+    private MlopsException TooLarge(HttpRequestMessage request, HttpResponseMessage response)
+    {
+        var details = MlopsErrors.Details(backend, (int)response.StatusCode, null, null);
+        return MlopsErrors.Create(MlopsErrorKind.Other,
+            $"{details.Operation ?? $"The {request.Method} request"} on backend '{backend}' returned HTTP {(int)response.StatusCode} with a body larger than " +
+            $"Resilience:MaxResponseBytes ({options.MaxResponseBytes} bytes); the gateway stopped reading it. Raise Resilience:MaxResponseBytes if answers this large are expected.",
+            details, retryAfter: null, inner: null);
+    }
+
     /// <summary>Keeps the first <see cref="ErrorBodyLimit"/> bytes of an error body; a body that breaks off keeps what arrived (the status still decides).</summary>
     private static async Task<HttpContent> ErrorPrefixAsync(HttpContent content, CancellationToken cancellationToken)
     {
-        var buffer = new byte[ErrorBodyLimit];
+        var buffer = ArrayPool<byte>.Shared.Rent(ErrorBodyLimit);
         var length = 0;
         try
         {
-            var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
+            try
             {
-                int read;
-                while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+                var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
                 {
-                    length += read;
+                    int read;
+                    while (length < ErrorBodyLimit && (read = await stream.ReadAsync(buffer.AsMemory(length, ErrorBodyLimit - length), cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        length += read;
+                    }
                 }
             }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                // The status is the answer; the body is only its explanation.
+            }
+            var prefix = new ByteArrayContent(buffer.AsSpan(0, length).ToArray());
+            CopyHeaders(content.Headers, prefix.Headers);
+            content.Dispose();
+            return prefix;
         }
-        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        finally
         {
-            // The status is the answer; the body is only its explanation.
+            ArrayPool<byte>.Shared.Return(buffer);
         }
-        var prefix = new ByteArrayContent(buffer, 0, length);
-        CopyHeaders(content.Headers, prefix.Headers);
-        content.Dispose();
-        return prefix;
     }
 
+    /// <summary>Copies content headers to a replacement content, except the length (the replacement knows its own).</summary>
     internal static void CopyHeaders(HttpContentHeaders from, HttpContentHeaders to)
     {
         foreach (var (name, values) in from)

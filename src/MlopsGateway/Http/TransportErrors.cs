@@ -26,7 +26,7 @@ internal static class TransportErrors
             OperationCanceledException => "it timed out",
             HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError } h
                 => $"the server could not be reached ({h.HttpRequestError})",
-            HttpRequestException or IOException => $"the connection broke off before the whole answer arrived ({ErrorOf(exception)})",
+            HttpRequestException or IOException => "the connection broke off before the whole answer arrived" + (ErrorOf(exception) is var error and not HttpRequestError.Unknown ? $" ({error})" : ""),
             _ => "the connection failed",
         };
         return new MlopsUnavailableException($"{what} failed on backend '{backend}': {reason}.", details, exception);

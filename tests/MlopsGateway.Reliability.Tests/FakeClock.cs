@@ -1,13 +1,15 @@
 using Microsoft.Extensions.Time.Testing;
 
-namespace MlopsGateway.Testing;
+using MlopsGateway.Testing;
+
+namespace MlopsGateway.Reliability.Tests;
 
 /// <summary>
 /// <see cref="FakeTimeProvider"/> (Microsoft.Extensions.TimeProvider.Testing) — time moves only when a test advances
 /// it — that also reports which timers are armed, so a test can wait until the code under test has started
 /// waiting (a retry backoff, a flush interval) before advancing, instead of guessing. Starts at 2026-01-01T00:00Z.
 /// </summary>
-public sealed class FakeClock : FakeTimeProvider
+internal sealed class FakeClock : FakeTimeProvider
 {
     private readonly List<ArmedTimer> _timers = [];
 
