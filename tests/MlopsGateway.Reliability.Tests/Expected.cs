@@ -22,7 +22,7 @@ internal sealed record Expected(string Outcome, Type? Exception = null, string? 
     {
         RecoveredOutcome => "✓ recovered",
         TypedOutcome => $"`{Exception!.Name}`",
-        CancelledOutcome => "cancelled, nothing sent after",
+        CancelledOutcome => "caller's cancellation, nothing sent after",
         _ => "—",
     };
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using MlopsGateway.Testing;
+using WireMock;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
@@ -141,11 +142,15 @@ internal static class Faults
         new()
         {
             Name = "response headers slower than `AttemptTimeout`",
-            How = "every answer comes after WireMock's `WithDelay(2 s)`; the cell clock passes `AttemptTimeout` (30 s) meanwhile",
+            How = "every answer's headers are held back until the fake stops; the cell clock passes `AttemptTimeout` (30 s) on each attempt",
             Expect = _ => Expected.Throws<MlopsUnavailableException>(),
             Arrange = c =>
             {
-                Always(c, Healthy(c).WithDelay(TimeSpan.FromSeconds(2)));
+                Always(c, Response.Create().WithCallback(async _ =>
+                {
+                    await Task.Delay(Timeout.Infinite, c.Server.Stopping).ContinueWith(_ => { }, TaskScheduler.Default);
+                    return (IResponseMessage)FakeResponse.JsonText(503, """{"detail": "stopped"}""").ToResponseMessage();
+                }));
                 c.StalledAttempts = int.MaxValue;
             },
             Verify = c =>
@@ -225,8 +230,8 @@ internal static class Faults
         },
         new()
         {
-            Name = "10 MB body where a small one is expected",
-            How = "every answer is the healthy JSON object with a 10 MB string added (chunked, no Content-Length)",
+            Name = "10 MB body where a small one is expected (`Content-Length` declared)",
+            How = "every answer is the healthy JSON object with a 10 MB string added, its length declared",
             Expect = _ => Expected.Throws<MlopsException>(),
             Arrange = c =>
             {
@@ -235,12 +240,34 @@ internal static class Faults
                 Always(c, Response.Create().WithStatusCode(HealthyStatus(c)).WithHeader("Content-Type", contentType).WithBody(Encoding.UTF8.GetBytes(huge)));
                 c.Bytes = new ByteTally();
             },
-            Verify = c =>
+            Verify = VerifyTooLarge,
+        },
+        new()
+        {
+            Name = "10 MB body where a small one is expected (chunked)",
+            How = "every answer is the healthy JSON after 10 MB of leading whitespace (still valid JSON), streamed chunked with no `Content-Length`",
+            Expect = _ => Expected.Throws<MlopsException>(),
+            Arrange = c =>
             {
-                c.Thrown!.Message.Should().Contain("MaxResponseBytes");
-                c.Bytes!.Bytes.Should().BeLessThanOrEqualTo(MaxResponseBytes + 1024 * 1024, "the gateway stops reading at the limit: memory is bounded by it, not by the server");
-                c.TargetArrivals.Should().Be(1);
+                var (contentType, body) = HealthyParts(c);
+                var chunk = new string(' ', 64 * 1024);
+                Always(c, Response.Create().WithCallback(_ => new FakeResponse
+                {
+                    Headers = [new("Content-Type", contentType)],
+                    Streamed = (queue, stopping) =>
+                    {
+                        for (var sent = 0; sent < 10_000_000 && !stopping.IsCancellationRequested; sent += chunk.Length)
+                        {
+                            queue.Write(chunk);
+                        }
+                        queue.Write(body);
+                        queue.Write(null);
+                        return Task.CompletedTask;
+                    },
+                }.ToResponseMessage(c.Server.Stopping)));
+                c.Bytes = new ByteTally();
             },
+            Verify = VerifyTooLarge,
         },
         new()
         {
@@ -291,6 +318,13 @@ internal static class Faults
             c.Retries.Should().BeEmpty();
         },
     };
+
+    private static void VerifyTooLarge(Cell c)
+    {
+        c.Thrown!.Message.Should().Contain("MaxResponseBytes");
+        c.Bytes!.Bytes.Should().BeLessThanOrEqualTo(MaxResponseBytes + 1024 * 1024, "the gateway stops reading at the limit: memory is bounded by it, not by the server");
+        c.TargetArrivals.Should().Be(1, "an answer too large is final, not retried");
+    }
 
     private static void WaitedAsTold(Cell c, TimeSpan told)
     {

@@ -41,7 +41,7 @@ internal static class Services
     {
         Name = "Airflow token endpoint",
         Operation = "Pipelines.Get",
-        Call = "Pipelines.GetAsync(dagId), faults on `POST /auth/token`",
+        Call = "Pipelines.GetAsync(dagId)",
         Configure = ConfigureAirflow,
         Healthy = ServeAirflow,
         Target = ("POST", "/auth/token"),
