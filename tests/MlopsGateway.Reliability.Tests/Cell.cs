@@ -32,8 +32,17 @@ internal sealed class Cell(ServiceUnderTest service, Fault fault, FakeServer ser
     /// <summary>The caller's token source (the cancellation row cancels it).</summary>
     public CancellationTokenSource Caller { get; } = new();
 
-    /// <summary>How many of the first attempts at the target stall until their attempt timeout.</summary>
-    public int StalledAttempts { get; set; }
+    private int _stalls;
+
+    /// <summary>
+    /// How many answers the fault has started to hold back. The driver gives each its attempt timeout only once the
+    /// fault's mapping has taken the request (not when it arrives), so a re-sent attempt cannot overtake the stalled one
+    /// to the mapping and stall in its place.
+    /// </summary>
+    public int Stalls => Volatile.Read(ref _stalls);
+
+    /// <summary>Called by a fault's mapping as it starts holding an answer back.</summary>
+    public void StallBegan() => Interlocked.Increment(ref _stalls);
 
     public Activity? OperationSpan { get; set; }
 

@@ -87,7 +87,7 @@ internal static class CellRunner
             {
                 throw new TimeoutException($"The cell did not finish: {cell.Server.Arrivals} requests arrived, pending delays {string.Join(", ", cell.Clock.PendingDelays)}.");
             }
-            if (stalledPassed < Math.Min(cell.StalledAttempts, cell.TargetArrivals))
+            if (stalledPassed < cell.Stalls)
             {
                 stalledPassed++;
                 cell.Clock.Advance(Faults.AttemptTimeout);

@@ -148,10 +148,10 @@ internal static class Faults
             {
                 Always(c, Response.Create().WithCallback(async _ =>
                 {
+                    c.StallBegan();
                     await Task.Delay(Timeout.Infinite, c.Server.Stopping).ContinueWith(_ => { }, TaskScheduler.Default);
                     return (IResponseMessage)FakeResponse.JsonText(503, """{"detail": "stopped"}""").ToResponseMessage();
                 }));
-                c.StalledAttempts = int.MaxValue;
             },
             Verify = c =>
             {
@@ -173,10 +173,10 @@ internal static class Faults
                     .WithSseBody(async (_, queue) =>
                     {
                         queue.Write(body[..(body.Length / 2)]);
+                        c.StallBegan();
                         await Task.Delay(Timeout.Infinite, c.Server.Stopping).ContinueWith(_ => { }, TaskScheduler.Default);
                         queue.Write(null);
                     }));
-                c.StalledAttempts = 1;
             },
             Verify = c =>
             {

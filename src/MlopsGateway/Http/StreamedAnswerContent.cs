@@ -14,6 +14,7 @@ internal sealed class StreamedAnswerContent : HttpContent
     private readonly HttpMethod _method;
     private readonly TimeSpan _readTimeout;
     private readonly TimeProvider _time;
+    private readonly MlopsErrorDetails _details;
 
     public StreamedAnswerContent(HttpContent inner, string backend, HttpMethod method, TimeSpan readTimeout, TimeProvider time)
     {
@@ -22,6 +23,8 @@ internal sealed class StreamedAnswerContent : HttpContent
         _method = method;
         _readTimeout = readTimeout;
         _time = time;
+        // Read failures happen after the operation has returned its stream: name the operation that opened it.
+        _details = MlopsErrors.Details(backend, null, null, null);
         ResponseBodyHandler.CopyHeaders(inner.Headers, Headers);
         if (inner.Headers.ContentLength is { } length)
         {
@@ -80,7 +83,7 @@ internal sealed class StreamedAnswerContent : HttpContent
             }
         }
 
-        private MlopsUnavailableException Unavailable(Exception ex) => TransportErrors.Unavailable(owner._backend, owner._method, ex);
+        private MlopsUnavailableException Unavailable(Exception ex) => TransportErrors.Unavailable(owner._backend, owner._method, ex, owner._details);
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
             => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();

@@ -14,9 +14,14 @@ internal static class TransportErrors
     public static MlopsUnavailableException Unavailable(BackendContext context, HttpMethod method, Exception exception)
         => Unavailable(context.Name, method, exception);
 
-    public static MlopsUnavailableException Unavailable(string backend, HttpMethod method, Exception exception)
+    /// <summary>The failure as <see cref="MlopsUnavailableException"/>, its reason in words a caller can act on.</summary>
+    /// <param name="backend">The backend's name.</param>
+    /// <param name="method">The request's method (named when no operation is running).</param>
+    /// <param name="exception">The failure.</param>
+    /// <param name="details">The details captured while the operation ran (a streamed answer fails after it returned); null reads them now.</param>
+    public static MlopsUnavailableException Unavailable(string backend, HttpMethod method, Exception exception, MlopsErrorDetails? details = null)
     {
-        var details = MlopsErrors.Details(backend, null, null, null);
+        details ??= MlopsErrors.Details(backend, null, null, null);
         var what = details.Operation ?? $"{method} request";
         var reason = exception switch
         {
