@@ -48,6 +48,8 @@ public static class BackendApi
             TransportExceptionFactory = failures.FromTransport,
         };
         settings.UrlParameterFormatterMap[typeof(bool)] = InvariantBooleanFormatter.Instance;
+        settings.UrlParameterFormatterMap[typeof(string)] = UrlValues.Instance;
+        settings.UrlParameterFormatterMap[typeof(PathSegment)] = UrlValues.Instance;
         return settings;
     }
 
