@@ -4,8 +4,8 @@ namespace MlopsGateway.Http;
 /// A value a Refit interface puts into exactly one segment of a request path (<c>[Get("/runs/{runId}")]</c> with a
 /// <see cref="PathSegment"/> parameter). The type is the declaration: the core's URL formatter (registered by
 /// <see cref="BackendApi"/>) refuses a segment that could not reach its object once sent — <c>.</c> and <c>..</c>
-/// (removed by URL normalisation, so the request would address the parent), a <c>/</c> (decoded back to a separator
-/// by the servers' routers before they match a route) or an over-long value — with
+/// (removed by URL normalisation, so the request would address the parent), a <c>/</c> (routers and proxies commonly
+/// decode <c>%2F</c> back to a separator before matching a route) or an over-long value — with
 /// <see cref="MlopsValidationException"/> before anything is sent, and Refit percent-encodes what it accepts once.
 /// Adapters pass plain strings; the conversion is implicit and never throws.
 /// </summary>

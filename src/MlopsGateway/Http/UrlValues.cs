@@ -38,7 +38,7 @@ internal sealed class UrlValues : IUrlParameterFormatter
         }
         if (value.Contains('/', StringComparison.Ordinal))
         {
-            throw MlopsGuard.Invalid($"{Quote(value)} cannot be sent as one path segment: it holds '/', which the servers decode back to a separator before routing, so no object with this id can be addressed.");
+            throw MlopsGuard.Invalid($"{Quote(value)} cannot be sent as one path segment: it holds '/', which routers and proxies commonly decode back to a separator before routing, so the request could reach another endpoint.");
         }
         return value;
     }
