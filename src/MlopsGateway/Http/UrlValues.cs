@@ -1,4 +1,3 @@
-using System.Globalization;
 using Refit;
 
 namespace MlopsGateway.Http;
@@ -18,20 +17,20 @@ internal sealed class UrlValues : IUrlParameterFormatter
     public const int MaxLength = 8_192;
 
     /// <summary>How much of a refused value a message quotes.</summary>
-    private const int QuotedLength = 64;
+    public const int QuotedLength = 64;
 
     public static readonly UrlValues Instance = new();
 
     public string? Format(object? value, IParameterAttributeProvider attributeProvider, Type type) => value switch
     {
         PathSegment segment => Segment(segment.Value ?? string.Empty),
-        string text => Bounded(text, "A URL value"),
+        string text => MlopsGuard.UrlValue(text, "A URL value"),
         _ => value?.ToString(),
     };
 
     private static string Segment(string value)
     {
-        Bounded(value, "A path segment");
+        MlopsGuard.UrlValue(value, "A path segment");
         if (value is "." or "..")
         {
             throw MlopsGuard.Invalid($"'{value}' cannot be sent as a path segment: URL normalisation removes it, so the request would address the parent resource.");
@@ -42,11 +41,6 @@ internal sealed class UrlValues : IUrlParameterFormatter
         }
         return value;
     }
-
-    private static string Bounded(string value, string what)
-        => value.Length <= MaxLength ? value
-            : throw MlopsGuard.Invalid(string.Create(CultureInfo.InvariantCulture,
-                $"{what} of {value.Length} characters ({Quote(value)}) is longer than the {MaxLength} a request URL can carry; no server would accept it."));
 
     private static string Quote(string value) => value.Length <= QuotedLength ? $"'{value}'" : $"'{value[..QuotedLength]}…'";
 }

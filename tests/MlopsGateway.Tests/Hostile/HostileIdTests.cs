@@ -43,6 +43,7 @@ public sealed class HostileIdTests(HostileIdTests.Gateway gateway) : IClassFixtu
             var refusal = thrown.Should().BeOfType<MlopsValidationException>($"{op.Operation} must refuse {valueName} before sending").Subject;
             refusal.Backend.Should().Be(backendName);
             refusal.Operation.Should().Be(op.Operation);
+            refusal.Message.Length.Should().BeLessThan(500, "the message says what is wrong without echoing a huge value");
             gateway.Server.Requests.Select(r => $"{r.Method} {r.RawPath}").Should().BeSubsetOf(op.Before, "nothing that depends on a refused value is sent");
             return;
         }
