@@ -12,7 +12,8 @@ namespace MlopsGateway.Tests.Secrets;
 /// Issue 11 item 5: for every auth type a canary secret (and every form it travels in: the Basic header's base64, the
 /// token a token exchange issues) appears in no log line captured at Trace, no exported span (name, tags, events and
 /// their tags, status description), no exception message or <c>ToString()</c>, and no <c>Native</c> JSON — on
-/// authentication failures (401, 403), on a retried request (503 then 200) and on a failed token exchange. The
+/// authentication failures (401, 403), on a retried request (503 then 200) and on a failed token exchange (refused,
+/// 500, and a 422 that repeats the request body with the password, as FastAPI's validation errors do). The
 /// backend is a real adapter (MLflow) built through DI, traced through <c>AddMlopsGatewayInstrumentation()</c>.
 /// </summary>
 public sealed class CanarySecretTests
@@ -32,6 +33,7 @@ public sealed class CanarySecretTests
         }
         cells.Add("TokenExchange", "token exchange refused");
         cells.Add("TokenExchange", "token exchange 500");
+        cells.Add("TokenExchange", "token exchange 422 echoing the body");
         return cells;
     }
 
@@ -45,6 +47,17 @@ public sealed class CanarySecretTests
             {
                 "token exchange refused" => FakeResponse.Json(401, new JsonObject { ["detail"] = "Invalid credentials" }),
                 "token exchange 500" => FakeResponse.Text(500, "<html>upstream error</html>", "text/html"),
+                // FastAPI's validation errors repeat the refused request body (recorded from Airflow 3.0's /auth/token).
+                "token exchange 422 echoing the body" => FakeResponse.Json(422, new JsonObject
+                {
+                    ["detail"] = new JsonArray(new JsonObject
+                    {
+                        ["type"] = "extra_forbidden",
+                        ["loc"] = new JsonArray("body", "password"),
+                        ["msg"] = "Extra inputs are not permitted",
+                        ["input"] = new JsonObject { ["username"] = "admin", ["password"] = Canary },
+                    }),
+                }),
                 _ => FakeResponse.Json(201, new JsonObject { ["access_token"] = Jwt() }),
             })
             .Route("GET", "/api/2.0/mlflow/runs/get", _ => scenario switch
