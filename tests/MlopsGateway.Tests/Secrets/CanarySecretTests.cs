@@ -12,7 +12,7 @@ namespace MlopsGateway.Tests.Secrets;
 /// Issue 11 item 5: for every auth type a canary secret (and every form it travels in: the Basic header's base64, the
 /// token a token exchange issues) appears in no log line captured at Trace, no exported span (name, tags, events and
 /// their tags, status description), no exception message or <c>ToString()</c>, and no <c>Native</c> JSON — on
-/// authentication failures (401, 403), on a retried request (503 then 200) and on a failed token exchange (refused,
+/// authentication failures (401, 403, a 401 whose message repeats the credential), on a retried request (503 then 200) and on a failed token exchange (refused,
 /// 500, and a 422 that repeats the request body with the password, as FastAPI's validation errors do). The
 /// backend is a real adapter (MLflow) built through DI, traced through <c>AddMlopsGatewayInstrumentation()</c>.
 /// </summary>
@@ -26,7 +26,7 @@ public sealed class CanarySecretTests
         var cells = new TheoryData<string, string>();
         foreach (var auth in new[] { "Basic", "Bearer", "TokenExchange", "TokenFile", "Headers" })
         {
-            foreach (var scenario in new[] { "401", "403", "503 then 200" })
+            foreach (var scenario in new[] { "401", "403", "401 echoing the credential", "503 then 200" })
             {
                 cells.Add(auth, scenario);
             }
@@ -60,9 +60,15 @@ public sealed class CanarySecretTests
                 }),
                 _ => FakeResponse.Json(201, new JsonObject { ["access_token"] = Jwt() }),
             })
-            .Route("GET", "/api/2.0/mlflow/runs/get", _ => scenario switch
+            .Route("GET", "/api/2.0/mlflow/runs/get", r => scenario switch
             {
                 "401" => FakeResponse.Json(401, new JsonObject { ["error_code"] = "UNAUTHENTICATED", ["message"] = "You are not authenticated." }),
+                // Some servers and proxies repeat what they refused; the gateway quotes the server's message.
+                "401 echoing the credential" => FakeResponse.Json(401, new JsonObject
+                {
+                    ["error_code"] = "UNAUTHENTICATED",
+                    ["message"] = $"Rejected Authorization '{r.Header("Authorization")}', X-Api-Key '{r.Header("X-Api-Key")}'",
+                }),
                 "403" => FakeResponse.Json(403, new JsonObject { ["error_code"] = "PERMISSION_DENIED", ["message"] = "Permission denied." }),
                 _ when Interlocked.Increment(ref runGets) == 1 => FakeResponse.Text(503, "busy"),
                 _ => FakeResponse.Json(200, RunBody()),
