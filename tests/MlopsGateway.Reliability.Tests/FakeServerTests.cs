@@ -69,12 +69,16 @@ public sealed class FakeServerTests
             .WithStatusCode(200).WithHeader("Content-Type", "application/json").WithHeader(FakeServer.ResetAfterBytesHeader, "10")
             .WithBody("{\"run\": {\"info\": {\"run_id\": \"abc\"}}}"));
 
-        using var response = await s_client.GetAsync(new Uri(server.BaseUri, "reset"), HttpCompletionOption.ResponseHeadersRead);
-        var read = async () => await response.Content.ReadAsStringAsync();
+        var read = async () =>
+        {
+            using var response = await s_client.GetAsync(new Uri(server.BaseUri, "reset"), HttpCompletionOption.ResponseHeadersRead);
+            return await response.Content.ReadAsStringAsync();
+        };
 
-        response.StatusCode.Should().Be(HttpStatusCode.OK);
-        response.Headers.Contains(FakeServer.ResetAfterBytesHeader).Should().BeFalse();
+        // On loopback the reset can overtake the headers already sent (the client then fails reading them): either
+        // way the whole answer never arrives.
         await read.Should().ThrowAsync<HttpRequestException>();
+        server.ArrivalsAt("GET", "/reset").Should().Be(1);
     }
 
     [Fact]

@@ -74,6 +74,12 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
     /// <summary>How many requests have reached the server, including those still being answered (not yet in <see cref="Requests"/>).</summary>
     public int Arrivals => _arrivals.Count;
 
+    /// <summary>How many requests with <paramref name="method"/> to the decoded <paramref name="path"/> have reached the server, answered or not.</summary>
+    /// <param name="method">The HTTP method.</param>
+    /// <param name="path">The path as Kestrel decodes it.</param>
+    public int ArrivalsAt(string method, string path)
+        => _arrivals.Values.Count(a => string.Equals(a.Method, method, StringComparison.OrdinalIgnoreCase) && a.Path == path);
+
     /// <summary>Every request answered so far, in arrival order (WireMock's log, raw target kept).</summary>
     public IReadOnlyList<RecordedRequest> Requests
         => WireMock.LogEntries.Select(ToRecorded).Where(r => r is not null).OrderBy(r => r!.Sequence).Select(r => r!).ToArray();
@@ -135,7 +141,7 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
     {
         var id = Interlocked.Increment(ref _nextId);
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value + context.Request.QueryString.Value;
-        _arrivals[id] = new Arrival(id, raw, context.Request.Path.Value ?? "/", context.Request.QueryString.Value ?? "");
+        _arrivals[id] = new Arrival(id, context.Request.Method, raw, context.Request.Path.Value ?? "/", context.Request.QueryString.Value ?? "");
         context.Request.Headers[RequestIdHeader] = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var body = new ResettingBody(context);
         context.Response.Body = body;
@@ -183,7 +189,7 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
     }
 
     /// <summary>What Kestrel saw of one request before WireMock decoded it.</summary>
-    internal sealed record Arrival(long Id, string RawTarget, string Path, string Query);
+    internal sealed record Arrival(long Id, string Method, string RawTarget, string Path, string Query);
 
     /// <summary>The response body stream, able to reset the connection after a number of bytes.</summary>
     private sealed class ResettingBody(HttpContext context) : Stream
