@@ -50,6 +50,8 @@ public static class BackendApi
             TransportExceptionFactory = failures.FromTransport,
         };
         settings.UrlParameterFormatterMap[typeof(bool)] = InvariantBooleanFormatter.Instance;
+        settings.UrlParameterFormatterMap[typeof(string)] = UrlValues.Instance;
+        settings.UrlParameterFormatterMap[typeof(PathSegment)] = UrlValues.Instance;
         return settings;
     }
 
