@@ -8,6 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace MlopsGateway.Testing;
 
 /// <summary>
+/// OBSOLESCENT: <see cref="FakeServer"/> (WireMock.Net) replaces it; kept only until the Airflow, Kubeflow and
+/// Metaflow test projects move their fakes onto <see cref="FakeServer"/>.
 /// An in-process Kestrel server on 127.0.0.1 with an OS-chosen port, for fakes and fault injection.
 /// Records every request it receives (method, path and query, headers, body) so tests can assert exact
 /// wire traffic — including that none was sent.
@@ -55,7 +57,12 @@ public sealed class LoopbackServer : IAsyncDisposable
                 context.Request.Path.Value ?? "",
                 context.Request.QueryString.Value ?? "",
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-                body));
+                body)
+            {
+                RawTarget = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget
+                    ?? (context.Request.Path.Value ?? "") + (context.Request.QueryString.Value ?? ""),
+                Sequence = server._requests.Count,
+            });
             await next(context);
         });
         configure(app);
@@ -71,18 +78,6 @@ public sealed class LoopbackServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
-}
-
-/// <summary>One request as the loopback server received it.</summary>
-/// <param name="Method">HTTP method.</param>
-/// <param name="Path">Decoded path.</param>
-/// <param name="Query">Raw query string including the leading <c>?</c>, or empty.</param>
-/// <param name="Headers">Request headers (multi-valued ones comma-joined).</param>
-/// <param name="Body">The body text, when recorded.</param>
-public sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string? Body)
-{
-    /// <summary>A header's value, or null.</summary>
-    public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
 }
 
 /// <summary>Small helpers for writing fake endpoints.</summary>

@@ -1,0 +1,234 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using WireMock.Logging;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+using WireMock.Settings;
+
+namespace MlopsGateway.Testing;
+
+/// <summary>
+/// A WireMock.Net server on 127.0.0.1 with an OS-chosen port — the one way tests host a fake backend or inject
+/// faults. Stateful fakes add routes (<see cref="Route(string, string, Func{FakeRequest, FakeResponse})"/>) whose
+/// handlers keep their logic on raw JSON; faults are WireMock's own mappings layered over the routes through
+/// <see cref="Given"/> (<c>WithFault</c>, <c>WithDelay</c>, scenarios), which take precedence. Every request
+/// lands in WireMock's request log, read back as <see cref="Requests"/> with the raw request target kept.
+/// </summary>
+/// <remarks>
+/// WireMock 1.25 binds <c>http://127.0.0.1:0</c> itself (Kestrel's <c>Listen(127.0.0.1, 0)</c>, the port read back
+/// from the server's addresses once started). WireMock's own request model decodes the path (and turns <c>+</c>
+/// into a space), so a small middleware in front of it notes Kestrel's raw target and decoded path per request
+/// and tags the request with <see cref="RequestIdHeader"/>; <see cref="Requests"/> and <see cref="FakeRequest"/>
+/// read them back. The same middleware gives the one fault WireMock lacks: a connection reset after part of the
+/// body (<see cref="ResetAfterBytesHeader"/>).
+/// </remarks>
+public sealed class FakeServer : IDisposable, IAsyncDisposable
+{
+    /// <summary>The header the middleware adds to each request (and <see cref="Requests"/> hides) to find its raw target.</summary>
+    public const string RequestIdHeader = "X-Fake-Request-Id";
+
+    /// <summary>
+    /// A response header a WireMock mapping sets (<c>.WithHeader(FakeServer.ResetAfterBytesHeader, "100")</c>) to have
+    /// the connection reset after that many body bytes; the header itself is never sent.
+    /// </summary>
+    public const string ResetAfterBytesHeader = "X-Fake-Reset-After-Bytes";
+
+    /// <summary>The priority of the routes' catch-all mapping: WireMock mappings given without a priority win over it.</summary>
+    public const int RoutePriority = 1_000_000;
+
+    private readonly ConcurrentDictionary<long, Arrival> _arrivals = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly FakeRouter _router = new();
+    private long _nextId;
+
+    private FakeServer()
+    {
+        WireMock = WireMockServer.Start(new WireMockServerSettings
+        {
+            Urls = ["http://127.0.0.1:0"],
+            StartAdminInterface = false,
+            DisableJsonBodyParsing = true,
+            DisableRequestBodyDecompressing = true,
+            AllowBodyForAllHttpMethods = true,
+            PreWireMockMiddlewareInit = app => ((IApplicationBuilder)app).Use(NoteArrivalAsync),
+        });
+        BaseUri = new Uri(WireMock.Url!.TrimEnd('/') + "/");
+        WireMock.Given(Request.Create().UsingAnyMethod())
+            .AtPriority(RoutePriority)
+            .RespondWith(Response.Create().WithCallback(async message =>
+                (await _router.DispatchAsync(FakeRequest.From(message, this), Stopping).ConfigureAwait(false)).ToResponseMessage(Stopping)));
+    }
+
+    /// <summary>The server's base address with a trailing slash (e.g. <c>http://127.0.0.1:43123/</c>).</summary>
+    public Uri BaseUri { get; }
+
+    /// <summary>The WireMock server itself, for mappings, scenarios and its log.</summary>
+    public WireMockServer WireMock { get; }
+
+    /// <summary>Cancelled when the server stops: stalled answers (a slow or never-ending body) end with it.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>How many requests have reached the server, including those still being answered (not yet in <see cref="Requests"/>).</summary>
+    public int Arrivals => _arrivals.Count;
+
+    /// <summary>Every request answered so far, in arrival order (WireMock's log, raw target kept).</summary>
+    public IReadOnlyList<RecordedRequest> Requests
+        => WireMock.LogEntries.Select(ToRecorded).Where(r => r is not null).OrderBy(r => r!.Sequence).Select(r => r!).ToArray();
+
+    /// <summary>Starts a server with no routes (every request gets 404 until routes or mappings are added).</summary>
+    public static FakeServer Start() => new();
+
+    /// <summary>Forgets the request log (WireMock's log entries and the raw targets).</summary>
+    public void ClearRequests()
+    {
+        WireMock.ResetLogEntries();
+        _arrivals.Clear();
+    }
+
+    /// <summary>Adds a route: requests with <paramref name="method"/> (or <c>*</c>) whose path matches <paramref name="template"/>.</summary>
+    /// <param name="method">The HTTP method, or <c>*</c> for any.</param>
+    /// <param name="template">A path template: literal segments, <c>{name}</c> for one segment, <c>{**name}</c> for the rest.</param>
+    /// <param name="handler">Answers the request.</param>
+    public FakeServer Route(string method, string template, Func<FakeRequest, FakeResponse> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return Route(method, template, r => Task.FromResult(handler(r)));
+    }
+
+    /// <summary>Adds an asynchronous route (see <see cref="Route(string, string, Func{FakeRequest, FakeResponse})"/>).</summary>
+    /// <param name="method">The HTTP method, or <c>*</c> for any.</param>
+    /// <param name="template">The path template.</param>
+    /// <param name="handler">Answers the request.</param>
+    public FakeServer Route(string method, string template, Func<FakeRequest, Task<FakeResponse>> handler)
+    {
+        _router.Add(method, template, handler);
+        return this;
+    }
+
+    /// <summary>Answers every request no route matches (default: 404 with a JSON note).</summary>
+    /// <param name="handler">Answers the request.</param>
+    public FakeServer Fallback(Func<FakeRequest, Task<FakeResponse>> handler)
+    {
+        _router.Fallback = handler;
+        return this;
+    }
+
+    /// <summary>Answers every request no route matches (synchronous form).</summary>
+    /// <param name="handler">Answers the request.</param>
+    public FakeServer Fallback(Func<FakeRequest, FakeResponse> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return Fallback(r => Task.FromResult(handler(r)));
+    }
+
+    /// <summary>Starts a WireMock mapping that takes precedence over the routes (a fault, a scripted sequence).</summary>
+    /// <param name="request">Which requests it answers.</param>
+    public IRespondWithAProvider Given(IRequestBuilder request) => WireMock.Given(request);
+
+    internal Arrival? ArrivalOf(IReadOnlyDictionary<string, string> headers)
+        => headers.TryGetValue(RequestIdHeader, out var id) && long.TryParse(id, out var n) && _arrivals.TryGetValue(n, out var arrival) ? arrival : null;
+
+    private async Task NoteArrivalAsync(HttpContext context, Func<Task> next)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value + context.Request.QueryString.Value;
+        _arrivals[id] = new Arrival(id, raw, context.Request.Path.Value ?? "/", context.Request.QueryString.Value ?? "");
+        context.Request.Headers[RequestIdHeader] = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var body = new ResettingBody(context);
+        context.Response.Body = body;
+        context.Response.OnStarting(() =>
+        {
+            if (context.Response.Headers.Remove(ResetAfterBytesHeader, out var value) && long.TryParse(value, out var bytes))
+            {
+                body.ResetAfter(bytes);
+            }
+            return Task.CompletedTask;
+        });
+        await next().ConfigureAwait(false);
+    }
+
+    private RecordedRequest? ToRecorded(ILogEntry entry)
+    {
+        var message = entry.RequestMessage;
+        var headers = FakeRequest.HeadersOf(message);
+        var arrival = ArrivalOf(headers);
+        if (arrival is null)
+        {
+            return null;
+        }
+        return new RecordedRequest(message.Method, arrival.Path, arrival.Query, FakeRequest.WithoutInternalHeaders(headers), message.Body ?? FakeRequest.BodyText(message))
+        {
+            RawTarget = arrival.RawTarget,
+            Sequence = arrival.Id,
+        };
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        WireMock.Stop();
+        WireMock.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>What Kestrel saw of one request before WireMock decoded it.</summary>
+    internal sealed record Arrival(long Id, string RawTarget, string Path, string Query);
+
+    /// <summary>The response body stream, able to reset the connection after a number of bytes.</summary>
+    private sealed class ResettingBody(HttpContext context) : Stream
+    {
+        private readonly Stream _inner = context.Response.Body;
+        private long _remaining = -1;
+
+        public void ResetAfter(long bytes) => _remaining = bytes;
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (!context.Response.HasStarted)
+            {
+                // Sending the headers runs the OnStarting callback that arms the reset.
+                await context.Response.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            if (_remaining < 0)
+            {
+                await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            var allowed = (int)Math.Min(_remaining, buffer.Length);
+            await _inner.WriteAsync(buffer[..allowed], cancellationToken).ConfigureAwait(false);
+            await _inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+            _remaining -= allowed;
+            if (_remaining == 0 || allowed < buffer.Length)
+            {
+                context.Abort();
+                throw new IOException("The fake reset the connection mid-body, as the mapping asked.");
+            }
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
+        public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
+        public override void Flush() => _inner.Flush();
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
