@@ -78,6 +78,23 @@ public sealed class FakeServerTests
     }
 
     [Fact]
+    public async Task A_route_can_reset_the_connection_before_any_answer_after_reading_the_request()
+    {
+        await using var server = FakeServer.Start();
+        string? seen = null;
+        server.Route("POST", "/reset", r =>
+        {
+            seen = r.Body;
+            return FakeResponse.Empty(200).WithHeader(FakeServer.ResetBeforeResponseHeader, "1");
+        });
+
+        var send = async () => await s_client.PostAsync(new Uri(server.BaseUri, "reset"), new StringContent("acted on"));
+
+        (await send.Should().ThrowAsync<HttpRequestException>()).Which.HttpRequestError.Should().NotBe(HttpRequestError.ConnectionError, "the request was sent and read");
+        seen.Should().Be("acted on");
+    }
+
+    [Fact]
     public async Task A_streamed_body_arrives_piece_by_piece_and_a_stalled_one_ends_when_the_server_stops()
     {
         var server = FakeServer.Start();

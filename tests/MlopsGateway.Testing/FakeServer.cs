@@ -22,8 +22,8 @@ namespace MlopsGateway.Testing;
 /// from the server's addresses once started). WireMock's own request model decodes the path (and turns <c>+</c>
 /// into a space), so a small middleware in front of it notes Kestrel's raw target and decoded path per request
 /// and tags the request with <see cref="RequestIdHeader"/>; <see cref="Requests"/> and <see cref="FakeRequest"/>
-/// read them back. The same middleware gives the one fault WireMock lacks: a connection reset after part of the
-/// body (<see cref="ResetAfterBytesHeader"/>).
+/// read them back. The same middleware gives the faults WireMock lacks: a connection reset after part of the
+/// body (<see cref="ResetAfterBytesHeader"/>) or before any of the answer (<see cref="ResetBeforeResponseHeader"/>).
 /// </remarks>
 public sealed class FakeServer : IDisposable, IAsyncDisposable
 {
@@ -35,6 +35,13 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
     /// the connection reset after that many body bytes; the header itself is never sent.
     /// </summary>
     public const string ResetAfterBytesHeader = "X-Fake-Reset-After-Bytes";
+
+    /// <summary>
+    /// A response header a route or mapping sets (to any non-empty value: WireMock drops empty headers) to have the
+    /// connection reset before any byte of the answer (the request was read, and may have been acted on; no status
+    /// line goes out); the header itself is never sent.
+    /// </summary>
+    public const string ResetBeforeResponseHeader = "X-Fake-Reset-Before-Response";
 
     /// <summary>The priority of the routes' catch-all mapping: WireMock mappings given without a priority win over it.</summary>
     public const int RoutePriority = 1_000_000;
@@ -148,6 +155,19 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
             return Task.CompletedTask;
         });
         await next().ConfigureAwait(false);
+        // An answer without a body is sent only now, by Kestrel, after the middleware returns.
+        ResetBeforeResponseIfAsked(context);
+    }
+
+    /// <summary>Resets the connection, before the status line goes out, when the answer carries <see cref="ResetBeforeResponseHeader"/>.</summary>
+    private static bool ResetBeforeResponseIfAsked(HttpContext context)
+    {
+        if (context.Response.HasStarted || !context.Response.Headers.ContainsKey(ResetBeforeResponseHeader))
+        {
+            return false;
+        }
+        context.Abort();
+        return true;
     }
 
     private RecordedRequest? ToRecorded(ILogEntry entry)
@@ -195,6 +215,10 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            if (ResetBeforeResponseIfAsked(context))
+            {
+                throw new IOException("The fake reset the connection before answering, as the route asked.");
+            }
             if (!context.Response.HasStarted)
             {
                 // Sending the headers runs the OnStarting callback that arms the reset.
@@ -220,7 +244,10 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
             => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
-        public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
+        public override Task FlushAsync(CancellationToken cancellationToken)
+            => ResetBeforeResponseIfAsked(context)
+                ? Task.FromException(new IOException("The fake reset the connection before answering, as the route asked."))
+                : _inner.FlushAsync(cancellationToken);
         public override void Flush() => _inner.Flush();
         public override bool CanRead => false;
         public override bool CanSeek => false;

@@ -115,7 +115,9 @@ internal sealed partial class MLflowFake : IAsyncDisposable
 
     // ------------------------------------------------------------------ dispatch
 
-    private FakeResponse Handle(FakeRequest request)
+    /// <summary>Answers one request as the fake does; a route layered over it (fault injection) calls it to act on a request.</summary>
+    /// <param name="request">The request.</param>
+    public FakeResponse Handle(FakeRequest request)
     {
         if (Intercept?.Invoke(request) is { } injected)
         {
