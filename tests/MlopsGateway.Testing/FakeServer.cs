@@ -47,14 +47,16 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
     public const int RoutePriority = 1_000_000;
 
     private readonly ConcurrentDictionary<long, Arrival> _arrivals = new();
+    private readonly ConcurrentDictionary<string, byte> _connections = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly FakeRouter _router = new();
     private long _nextId;
 
-    private FakeServer()
+    private FakeServer(int? maxLoggedRequests)
     {
         WireMock = WireMockServer.Start(new WireMockServerSettings
         {
+            MaxRequestLogCount = maxLoggedRequests,
             Urls = ["http://127.0.0.1:0"],
             StartAdminInterface = false,
             DisableJsonBodyParsing = true,
@@ -81,18 +83,32 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
     /// <summary>How many requests have reached the server, including those still being answered (not yet in <see cref="Requests"/>).</summary>
     public int Arrivals => _arrivals.Count;
 
+    /// <summary>
+    /// The path (as Kestrel decodes it) of every request that has reached the server, in arrival order — including
+    /// those still being answered, which <see cref="Requests"/> (WireMock's log) lists only once answered.
+    /// </summary>
+    public IReadOnlyList<string> ArrivedPaths => _arrivals.Values.OrderBy(a => a.Id).Select(a => a.Path).ToArray();
+
     /// <summary>Every request answered so far, in arrival order (WireMock's log, raw target kept).</summary>
     public IReadOnlyList<RecordedRequest> Requests
         => WireMock.LogEntries.Select(ToRecorded).Where(r => r is not null).OrderBy(r => r!.Sequence).Select(r => r!).ToArray();
 
     /// <summary>Starts a server with no routes (every request gets 404 until routes or mappings are added).</summary>
-    public static FakeServer Start() => new();
+    public static FakeServer Start() => new(maxLoggedRequests: null);
+
+    /// <summary>Starts a server whose request log keeps only the latest <paramref name="maxLoggedRequests"/> requests (benchmarks send hundreds of thousands).</summary>
+    /// <param name="maxLoggedRequests">How many requests <see cref="Requests"/> keeps.</param>
+    public static FakeServer Start(int maxLoggedRequests) => new(maxLoggedRequests);
+
+    /// <summary>How many distinct TCP connections requests have arrived on since the start (or <see cref="ClearRequests"/>).</summary>
+    public int Connections => _connections.Count;
 
     /// <summary>Forgets the request log (WireMock's log entries and the raw targets).</summary>
     public void ClearRequests()
     {
         WireMock.ResetLogEntries();
         _arrivals.Clear();
+        _connections.Clear();
     }
 
     /// <summary>Adds a route: requests with <paramref name="method"/> (or <c>*</c>) whose path matches <paramref name="template"/>.</summary>
@@ -141,6 +157,7 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
     private async Task NoteArrivalAsync(HttpContext context, Func<Task> next)
     {
         var id = Interlocked.Increment(ref _nextId);
+        _connections.TryAdd(context.Connection.Id, 0);
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value + context.Request.QueryString.Value;
         _arrivals[id] = new Arrival(id, raw, context.Request.Path.Value ?? "/", context.Request.QueryString.Value ?? "");
         context.Request.Headers[RequestIdHeader] = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
