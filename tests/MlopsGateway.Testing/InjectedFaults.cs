@@ -69,7 +69,17 @@ public sealed class InjectedFaults
     /// <param name="request">The request.</param>
     /// <param name="serve">The fake's own handler; it runs for every fault but <see cref="InjectedFault.Unavailable"/> (and half the resets).</param>
     /// <param name="stopping">The server's stopping token (<see cref="FakeServer.Stopping"/>).</param>
-    public async Task<FakeResponse> ServeAsync(FakeRequest request, Func<FakeRequest, FakeResponse> serve, CancellationToken stopping)
+    public Task<FakeResponse> ServeAsync(FakeRequest request, Func<FakeRequest, FakeResponse> serve, CancellationToken stopping)
+    {
+        ArgumentNullException.ThrowIfNull(serve);
+        return ServeAsync(request, r => Task.FromResult(serve(r)), stopping);
+    }
+
+    /// <summary>Serves <paramref name="request"/> through an asynchronous fake handler, failing it as the next decision says.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="serve">The fake's own handler; it runs for every fault but <see cref="InjectedFault.Unavailable"/> (and half the resets).</param>
+    /// <param name="stopping">The server's stopping token (<see cref="FakeServer.Stopping"/>).</param>
+    public async Task<FakeResponse> ServeAsync(FakeRequest request, Func<FakeRequest, Task<FakeResponse>> serve, CancellationToken stopping)
     {
         ArgumentNullException.ThrowIfNull(serve);
         var (fault, actOnReset) = Next();
@@ -80,11 +90,11 @@ public sealed class InjectedFaults
             case InjectedFault.Reset:
                 if (actOnReset)
                 {
-                    serve(request);
+                    await serve(request).ConfigureAwait(false);
                 }
                 return FakeResponse.Empty(200).WithHeader(FakeServer.ResetBeforeResponseHeader, "1");
             case InjectedFault.Timeout:
-                var late = serve(request);
+                var late = await serve(request).ConfigureAwait(false);
                 try
                 {
                     await Task.Delay(Stall, stopping).ConfigureAwait(false);
@@ -94,7 +104,7 @@ public sealed class InjectedFaults
                 }
                 return late;
             default:
-                return serve(request);
+                return await serve(request).ConfigureAwait(false);
         }
     }
 
