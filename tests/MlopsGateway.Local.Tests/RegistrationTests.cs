@@ -26,8 +26,8 @@ public sealed class RegistrationTests : IDisposable
         var path = _dir.File("configured.db");
         await using var services = Build(new() { ["Mlops:Backends:dev:Type"] = "local", ["Mlops:Backends:dev:Path"] = path },
             o => o.AddPipeline("hello", p => p.Step("say", ctx => ctx.Log.WriteLine("hi"))));
-        using var spans = new SpanCollector();
-        using var root = SpanCollector.StartTestRoot();
+        using var spans = new ExportedSpans();
+        using var root = ExportedSpans.StartTestRoot();
 
         var backend = services.GetRequiredService<IMlopsBackend>();
         backend.Kind.Should().Be("Local");

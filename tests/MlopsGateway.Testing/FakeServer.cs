@@ -172,8 +172,15 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
             return Task.CompletedTask;
         });
         await next().ConfigureAwait(false);
-        // An answer without a body is sent only now, by Kestrel, after the middleware returns.
-        ResetBeforeResponseIfAsked(context);
+        // WireMock has answered and logged the request: now the held body (or, without one, the headers) may go out.
+        try
+        {
+            await body.ReleaseAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (IOException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // A reset the route or mapping asked for.
+        }
     }
 
     /// <summary>Resets the connection, before the status line goes out, when the answer carries <see cref="ResetBeforeResponseHeader"/>.</summary>
@@ -222,20 +229,53 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
     /// <summary>What Kestrel saw of one request before WireMock decoded it.</summary>
     internal sealed record Arrival(long Id, string RawTarget, string Path, string Query);
 
-    /// <summary>The response body stream, able to reset the connection after a number of bytes.</summary>
+    /// <summary>
+    /// The response body stream. It holds a body back until WireMock has answered (and so logged) the request, so a
+    /// client never holds a response whose request is not yet in <see cref="Requests"/>; a flush (a streamed body)
+    /// sends what is held at once and everything after it as it comes. It can also reset the connection before the
+    /// answer or after a number of body bytes.
+    /// </summary>
     private sealed class ResettingBody(HttpContext context) : Stream
     {
         private readonly Stream _inner = context.Response.Body;
+        private readonly MemoryStream _held = new();
+        private bool _passThrough;
         private long _remaining = -1;
 
         public void ResetAfter(long bytes) => _remaining = bytes;
 
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        /// <summary>Sends what was held back; later writes go straight out.</summary>
+        public async Task ReleaseAsync(CancellationToken cancellationToken)
         {
+            if (_passThrough)
+            {
+                return;
+            }
+            _passThrough = true;
             if (ResetBeforeResponseIfAsked(context))
             {
                 throw new IOException("The fake reset the connection before answering, as the route asked.");
             }
+            if (_held.Length > 0)
+            {
+                await SendAsync(_held.GetBuffer().AsMemory(0, (int)_held.Length), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (!_passThrough && !context.Response.Headers.ContainsKey(ResetAfterBytesHeader))
+            {
+                _held.Write(buffer.Span);
+                return;
+            }
+            // A body cut short is sent as written, inside WireMock's answer, where the reset lands as it always did.
+            await ReleaseAsync(cancellationToken).ConfigureAwait(false);
+            await SendAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+
+        private async ValueTask SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+        {
             if (!context.Response.HasStarted)
             {
                 // Sending the headers runs the OnStarting callback that arms the reset.
@@ -252,6 +292,9 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
             _remaining -= allowed;
             if (_remaining == 0 || allowed < buffer.Length)
             {
+                // A flush hands the bytes to the transport, not to the wire: give them a moment to leave before the reset
+                // (which would discard them, headers included).
+                await Task.Delay(50, CancellationToken.None).ConfigureAwait(false);
                 context.Abort();
                 throw new IOException("The fake reset the connection mid-body, as the mapping asked.");
             }
@@ -261,11 +304,15 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
             => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
-        public override Task FlushAsync(CancellationToken cancellationToken)
-            => ResetBeforeResponseIfAsked(context)
-                ? Task.FromException(new IOException("The fake reset the connection before answering, as the route asked."))
-                : _inner.FlushAsync(cancellationToken);
-        public override void Flush() => _inner.Flush();
+
+        public override async Task FlushAsync(CancellationToken cancellationToken)
+        {
+            // Only a streamed body flushes before it ends: from here on, pieces go out as they are written.
+            await ReleaseAsync(cancellationToken).ConfigureAwait(false);
+            await _inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
         public override bool CanRead => false;
         public override bool CanSeek => false;
         public override bool CanWrite => true;
@@ -274,5 +321,14 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _held.Dispose();
+            }
+            base.Dispose(disposing);
+        }
     }
 }
