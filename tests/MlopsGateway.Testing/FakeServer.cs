@@ -258,6 +258,11 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
             }
             if (_held.Length > 0)
             {
+                if (!context.Response.HasStarted && context.Response.ContentLength is null)
+                {
+                    // Sent whole, so framed by a Content-Length rather than chunked: Prism's proxy copies the upstream headers.
+                    context.Response.ContentLength = _held.Length;
+                }
                 await SendAsync(_held.GetBuffer().AsMemory(0, (int)_held.Length), cancellationToken).ConfigureAwait(false);
             }
         }
