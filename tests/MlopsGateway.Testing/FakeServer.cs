@@ -147,6 +147,10 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
         return Fallback(r => Task.FromResult(handler(r)));
     }
 
+    /// <summary>Whether a route added with <see cref="Route(string, string, Func{FakeRequest, FakeResponse})"/> matches this raw path with any method (a fallback answering 405 asks).</summary>
+    /// <param name="rawPath">The request's raw path.</param>
+    public bool HasRouteFor(string rawPath) => _router.MatchesAnyRoute(rawPath);
+
     /// <summary>Starts a WireMock mapping that takes precedence over the routes (a fault, a scripted sequence).</summary>
     /// <param name="request">Which requests it answers.</param>
     public IRespondWithAProvider Given(IRequestBuilder request) => WireMock.Given(request);
