@@ -1,3 +1,4 @@
+using MlopsGateway.Testing;
 using Xunit.Abstractions;
 
 namespace MlopsGateway.Local.Tests;
@@ -14,10 +15,6 @@ public sealed class SoakCollection;
 [Collection(nameof(SoakCollection))]
 public sealed class SoakTests(ITestOutputHelper output) : IDisposable
 {
-    private const int Metrics = 100_000;
-    private const int Keys = 10;
-    private const int BufferCapacity = 5_000;
-
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -28,30 +25,17 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         var options = new BackendOptions { Type = "Local" };
         options.Settings["Path"] = _dir.File("soak.db");
         await using var backend = new LocalBackend(new BackendContext("local", options));
-        var peakPending = 0;
-        string? runId = null;
-        // A bound on the whole soak, not a speed check: a hang fails the run instead of the suite.
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-
-        var ended = await backend.Runs.RunAsync("soak", new RunStartOptions { Name = "soak", BufferCapacity = BufferCapacity }, async (run, ct) =>
-        {
-            runId = run.Id;
-            for (var i = 0; i < Metrics; i++)
-            {
-                await run.LogMetricAsync($"m{i % Keys}", i, step: i / Keys, cancellationToken: ct);
-                peakPending = Math.Max(peakPending, run.PendingCount);
-            }
-        }, deadline.Token);
+        var (ended, runId, peakPending) = await MetricSoak.RunAsync(backend.Runs, "soak");
 
         output.WriteLine($"soak: peak buffered {peakPending}");
         ended.Status.Should().Be(RunStatus.Succeeded);
-        (await backend.Runs.GetAsync(runId!)).Status.Should().Be(RunStatus.Succeeded);
-        for (var k = 0; k < Keys; k++)
+        (await backend.Runs.GetAsync(runId)).Status.Should().Be(RunStatus.Succeeded);
+        for (var k = 0; k < MetricSoak.Keys; k++)
         {
-            var history = await backend.Runs.GetMetricHistoryAsync(runId!, $"m{k}").ToListAsync();
-            history.Select(p => p.Step).Should().BeEquivalentTo(Enumerable.Range(0, Metrics / Keys).Select(s => (long)s), "every step of m{0} is stored exactly once", k);
-            history.Should().OnlyContain(p => p.Value == p.Step * Keys + k);
+            var history = await backend.Runs.GetMetricHistoryAsync(runId, $"m{k}").ToListAsync();
+            history.Select(p => p.Step).Should().BeEquivalentTo(Enumerable.Range(0, MetricSoak.Metrics / MetricSoak.Keys).Select(s => (long)s), "every step of m{0} is stored exactly once", k);
+            history.Should().OnlyContain(p => p.Value == p.Step * MetricSoak.Keys + k);
         }
-        peakPending.Should().BeLessThanOrEqualTo(BufferCapacity, "the buffer is bounded: LogMetricAsync waits for room");
+        peakPending.Should().BeLessThanOrEqualTo(MetricSoak.BufferCapacity, "the buffer is bounded: LogMetricAsync waits for room");
     }
 }
