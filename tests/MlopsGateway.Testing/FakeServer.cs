@@ -179,7 +179,7 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
         // WireMock has answered and logged the request: now the held body (or, without one, the headers) may go out.
         try
         {
-            await body.ReleaseAsync(context.RequestAborted).ConfigureAwait(false);
+            await body.ReleaseAsync(whole: true, context.RequestAborted).ConfigureAwait(false);
         }
         catch (IOException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -249,7 +249,9 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
         public void ResetAfter(long bytes) => _remaining = bytes;
 
         /// <summary>Sends what was held back; later writes go straight out.</summary>
-        public async Task ReleaseAsync(CancellationToken cancellationToken)
+        /// <param name="whole">Whether the body is complete (WireMock has answered): only then is its length known.</param>
+        /// <param name="cancellationToken">Cancels sending.</param>
+        public async Task ReleaseAsync(bool whole, CancellationToken cancellationToken)
         {
             if (_passThrough)
             {
@@ -262,7 +264,7 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
             }
             if (_held.Length > 0)
             {
-                if (!context.Response.HasStarted && context.Response.ContentLength is null)
+                if (whole && !context.Response.HasStarted && context.Response.ContentLength is null)
                 {
                     // Sent whole, so framed by a Content-Length rather than chunked: Prism's proxy copies the upstream headers.
                     context.Response.ContentLength = _held.Length;
@@ -279,7 +281,7 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
                 return;
             }
             // A body cut short is sent as written, inside WireMock's answer, where the reset lands as it always did.
-            await ReleaseAsync(cancellationToken).ConfigureAwait(false);
+            await ReleaseAsync(whole: false, cancellationToken).ConfigureAwait(false);
             await SendAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
 
@@ -317,7 +319,7 @@ public sealed class FakeServer : IDisposable, IAsyncDisposable
         public override async Task FlushAsync(CancellationToken cancellationToken)
         {
             // Only a streamed body flushes before it ends: from here on, pieces go out as they are written.
-            await ReleaseAsync(cancellationToken).ConfigureAwait(false);
+            await ReleaseAsync(whole: false, cancellationToken).ConfigureAwait(false);
             await _inner.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
