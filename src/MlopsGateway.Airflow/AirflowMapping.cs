@@ -8,8 +8,9 @@ namespace MlopsGateway.Airflow;
 internal static class AirflowMapping
 {
     /// <summary>
-    /// The opaque run id: <c>dagId/dagRunId</c> with each part percent-encoded, so run ids holding
-    /// <c>:</c>, <c>+</c> or <c>/</c> round-trip, and the parts can be pasted into request paths as they are.
+    /// The opaque run id: <c>dagId/dagRunId</c> with each part percent-encoded, so run ids holding <c>:</c> or
+    /// <c>+</c> round-trip and the one <c>/</c> always separates the parts (a part holding <c>/</c> parses back, but the
+    /// core refuses to send it as a path segment).
     /// </summary>
     public static string RunId(string dagId, string dagRunId) => UrlPath.Segment(dagId) + "/" + UrlPath.Segment(dagRunId);
 

@@ -90,7 +90,7 @@ internal static class MLflowMapper
     public static MetricPoint ToMetricPoint(MetricDto dto)
         => new(dto.Key ?? string.Empty, ToMetricValue(dto.Value), DateTimeOffset.FromUnixTimeMilliseconds(dto.Timestamp), dto.Step);
 
-    public static MetricDto FromMetricPoint(MetricPoint point)
+    public static LoggedMetricDto FromMetricPoint(MetricPoint point)
         => new() { Key = point.Key, Value = point.Value, Timestamp = EpochTime.ToMilliseconds(point.Timestamp), Step = point.Step };
 
     public static RegisteredModel ToModel(string backend, RegisteredModelDto dto)

@@ -160,13 +160,14 @@ internal static class MLflowArtifactPaths
 {
     private const string Scheme = "mlflow-artifacts:";
 
-    /// <summary>Segments of a relative path; rejects absolute paths, <c>..</c>/<c>.</c>/empty segments and backslashes.</summary>
+    /// <summary>Segments of a relative path; rejects absolute paths, <c>..</c>/<c>.</c>/empty segments, backslashes and a path too long for a URL.</summary>
     public static string[] Split(string? path, bool allowEmpty)
     {
         if (string.IsNullOrEmpty(path))
         {
             return allowEmpty ? [] : throw MlopsGuard.Invalid("An artifact path is required.");
         }
+        MlopsGuard.UrlValue(path, "The artifact path");
         if (path.StartsWith('/') || path.Contains('\\', StringComparison.Ordinal) || path.Any(char.IsControl))
         {
             throw MlopsGuard.Invalid($"The artifact path '{path}' must be relative, use '/' separators and hold no control characters.");

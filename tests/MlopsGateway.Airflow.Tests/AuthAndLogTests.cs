@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Text.Json.Nodes;
 using MlopsGateway.Airflow.Tests.Fake;
 using MlopsGateway.Testing;
@@ -29,7 +30,7 @@ public sealed class AuthAndLogTests
     [Fact]
     public async Task V2_refreshes_the_token_before_it_expires()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var fake = await AirflowFake.StartAsync(new AirflowFakeOptions { Dialect = FakeDialect.V2, Clock = clock, TokenLifetime = TimeSpan.FromMinutes(30) });
         await using var _ = fake;
         fake.AddDag("train", ["t"]);
@@ -49,11 +50,11 @@ public sealed class AuthAndLogTests
     [Fact]
     public async Task V2_logs_in_again_once_on_token_expired_and_on_invalid_jwt()
     {
-        var serverClock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var serverClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var fake = await AirflowFake.StartAsync(new AirflowFakeOptions { Dialect = FakeDialect.V2, Clock = serverClock, TokenLifetime = TimeSpan.FromHours(1) });
         await using var _ = fake;
         fake.AddDag("train", ["t"]);
-        using var sp = AirflowHost.ForFake(fake, FakeDialect.V2, clock: new ManualTimeProvider(serverClock.GetUtcNow()));
+        using var sp = AirflowHost.ForFake(fake, FakeDialect.V2, clock: new FakeTimeProvider(serverClock.GetUtcNow()));
         var backend = sp.Backend();
         await backend.Pipelines.GetAsync("train");
 

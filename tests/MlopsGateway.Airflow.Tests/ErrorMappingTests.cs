@@ -1,6 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using MlopsGateway.Testing;
 
 namespace MlopsGateway.Airflow.Tests;
@@ -46,13 +44,8 @@ public sealed class ErrorMappingTests
             ("v2", 422, """{"detail": [{"type": "missing", "loc": ["body", "logical_date"], "msg": "Field required", "input": {}}]}""", "missing"),
         })
         {
-            await using var server = await LoopbackServer.StartAsync(app => app.Run(async http =>
-            {
-                http.Response.StatusCode = status;
-                http.Response.ContentType = apiVersion == "v1" ? "application/problem+json" : "application/json";
-                http.Response.Headers["x-request-id"] = "req-42";
-                await http.Response.WriteAsync(body);
-            }));
+            await using var server = FakeServer.Start().Fallback(_ =>
+                FakeResponse.Text(status, body, apiVersion == "v1" ? "application/problem+json" : "application/json").WithHeader("x-request-id", "req-42"));
             using var sp = AirflowHost.Build(server.BaseUri, apiVersion, b =>
             {
                 b.Auth.Type = apiVersion == "v1" ? "Basic" : "Bearer";
@@ -77,7 +70,7 @@ public sealed class ErrorMappingTests
     [Fact]
     public async Task A_body_that_is_not_the_expected_JSON_and_a_refused_connection_are_gateway_exceptions()
     {
-        await using var server = await LoopbackServer.StartAsync(app => app.Run(http => http.Response.WriteAsync("<html>proxy login</html>")));
+        await using var server = FakeServer.Start().Fallback(_ => new FakeResponse { Body = System.Text.Encoding.UTF8.GetBytes("<html>proxy login</html>") });
         using var html = AirflowHost.Build(server.BaseUri, "v1");
         using var refused = AirflowHost.Build(new Uri("http://127.0.0.1:1/"), "v1", b => b.Resilience.MaxRetryAttempts = 0);
 
@@ -97,12 +90,7 @@ public sealed class ErrorMappingTests
     [InlineData(405, """{"detail": "Method Not Allowed"}""")]
     public async Task A_route_the_server_lacks_is_endpoint_not_found_and_never_counts_as_a_done_delete(int status, string body)
     {
-        await using var server = await LoopbackServer.StartAsync(app => app.Run(async http =>
-        {
-            http.Response.StatusCode = status;
-            http.Response.ContentType = "application/json";
-            await http.Response.WriteAsync(body);
-        }));
+        await using var server = FakeServer.Start().Fallback(_ => FakeResponse.JsonText(status, body));
         using var sp = AirflowHost.Build(server.BaseUri, "v2", b => { b.Auth.Type = "Bearer"; b.Auth.Token = "t"; });
 
         var get = (await FluentActions.Awaiting(() => sp.Backend().Pipelines.GetAsync("train")).Should().ThrowAsync<MlopsEndpointNotFoundException>()).Which;

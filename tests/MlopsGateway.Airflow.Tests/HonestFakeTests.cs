@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -66,7 +67,7 @@ public sealed class HonestFakeTests
     [SharedFact]
     public async Task The_v2_fake_answers_recorded_requests_like_airflow_3_0()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var fake = await AirflowFake.StartAsync(new AirflowFakeOptions { Dialect = FakeDialect.V2, ServerVersion = "3.0.0.dev202504110001", Clock = clock });
         await using var _ = fake;
         fake.AddDag("train_evaluate", ["prepare", "train", "evaluate"], tags: ["example", "ml"], minimums: new Dictionary<string, int> { ["epochs"] = 1 });

@@ -1,5 +1,4 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 using MlopsGateway.Testing;
 
 namespace MlopsGateway.Airflow.Tests;
@@ -70,21 +69,20 @@ public sealed class RecordedAuthTests
     }, RecordedAt);
 
     /// <summary>When the 3.0 session was recorded (its tokens were issued then, valid for 24 hours).</summary>
-    internal static ManualTimeProvider RecordedAt => new(new DateTimeOffset(2026, 12, 6, 4, 39, 0, TimeSpan.Zero));
+    internal static FakeTimeProvider RecordedAt => new(new DateTimeOffset(2026, 12, 6, 4, 39, 0, TimeSpan.Zero));
 
-    private static int Calls(LoopbackServer server, string path) => server.Requests.Count(r => r.Path == path);
+    private static int Calls(FakeServer server, string path) => server.Requests.Count(r => r.Path == path);
 
     /// <summary>A server answering the token exchange with the recorded 201 (or <paramref name="token"/>) and the DAG listing with <paramref name="dags"/>.</summary>
-    private static Task<LoopbackServer> StartAsync(Func<RecordedExchange> dags, RecordedExchange? token = null)
-        => LoopbackServer.StartAsync(app => app.Run(async http =>
+    private static Task<FakeServer> StartAsync(Func<RecordedExchange> dags, RecordedExchange? token = null)
+        => Task.FromResult(FakeServer.Start().Fallback(r =>
         {
-            var answer = http.Request.Path == "/auth/token" ? token ?? Get("auth-token") : dags();
-            http.Response.StatusCode = answer.Status;
-            http.Response.ContentType = answer.ResponseHeader("content-type");
-            if (answer.ResponseHeader("www-authenticate") is { } challenge)
+            var answer = r.Path == "/auth/token" ? token ?? Get("auth-token") : dags();
+            var response = new FakeResponse { Status = answer.Status, Body = System.Text.Encoding.UTF8.GetBytes(answer.ResponseText) };
+            if (answer.ResponseHeader("content-type") is { } type)
             {
-                http.Response.Headers.WWWAuthenticate = challenge;
+                response = response.WithHeader("Content-Type", type);
             }
-            await http.Response.WriteAsync(answer.ResponseText);
+            return answer.ResponseHeader("www-authenticate") is { } challenge ? response.WithHeader("WWW-Authenticate", challenge) : response;
         }));
 }

@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Http;
+using MlopsGateway.Testing;
 using MlopsGateway.Airflow.Tests.Fake;
 
 namespace MlopsGateway.Airflow.Tests;
@@ -65,6 +65,6 @@ public sealed class RetryRuleTests
         fake.Server.Requests.Count(r => r.Method == method && !r.Path.StartsWith("/auth/", StringComparison.Ordinal)).Should().Be(attempts);
     }
 
-    private static bool Matches(HttpRequest request, string method, string pathEnd)
-        => request.Method == method && request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget.Split('?')[0].EndsWith(pathEnd, StringComparison.Ordinal);
+    private static bool Matches(FakeRequest request, string method, string pathEnd)
+        => request.Method == method && request.RawPath.EndsWith(pathEnd, StringComparison.Ordinal);
 }

@@ -1,6 +1,5 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MlopsGateway.Airflow.Tests.Fake;
@@ -96,7 +95,7 @@ public sealed class WireTests
     [InlineData(FakeDialect.V2)]
     public async Task A_generated_run_id_makes_a_repeated_trigger_return_the_existing_run(FakeDialect dialect)
     {
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero));
         await using var h = await StartAsync(dialect, clock);
         var (fake, backend) = h;
 
@@ -443,12 +442,12 @@ public sealed class TaskTriesWireTests
     {
         // The v1 spec calls the list task_instances_history (Airflow 2.10 sends task_instances); Airflow 2 also
         // lists the current instance after its history, even while it is up_for_retry with the failed try's number.
-        await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/api/v1/dags/d/dagRuns/r/taskInstances/t/tries", () => Results.Text("""
+        await using var server = FakeServer.Start().Route("GET", "/api/v1/dags/d/dagRuns/r/taskInstances/t/tries", _ => FakeResponse.JsonText(200, """
             {"task_instances_history": [
               {"task_id": "t", "dag_id": "d", "dag_run_id": "r", "map_index": -1, "try_number": 1, "state": "failed", "start_date": "2026-11-22T05:00:00+00:00", "end_date": "2026-11-22T05:00:01+00:00"},
               {"task_id": "t", "dag_id": "d", "dag_run_id": "r", "map_index": -1, "try_number": 1, "state": "up_for_retry", "start_date": null, "end_date": null}
             ], "total_entries": 2}
-            """, "application/json")));
+            """));
         using var sp = AirflowHost.Build(server.BaseUri, "v1");
 
         var tries = await sp.Backend().GetService<AirflowTaskTries>()!.ListAsync("d/r", "t");

@@ -1,20 +1,17 @@
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using MlopsGateway.MLflow.Api;
+using MlopsGateway.Testing;
 
 namespace MlopsGateway.Benchmarks;
 
 /// <summary>
-/// A minimal MLflow-shaped loopback server for the MLflow benchmarks: fixed answers for the few RPCs the
-/// measured paths call (get/create/update run, get experiment by name, log-batch). Not the test fake — no
-/// state, no recording — so the server's own cost stays small and equal for every variant.
+/// A minimal MLflow-shaped server for the MLflow benchmarks, on <see cref="FakeServer"/> (WireMock.Net, 127.0.0.1):
+/// fixed answers for the few RPCs the measured paths call (get/create/update run, get experiment by name,
+/// log-batch). Not the test fake — no state, a short request log — so the server's own cost stays small and
+/// equal for every variant.
 /// </summary>
 internal sealed class MLflowBenchServer : IAsyncDisposable
 {
@@ -35,78 +32,43 @@ internal sealed class MLflowBenchServer : IAsyncDisposable
           "last_update_time": 1795323905098, "creation_time": 1795323905098}}
         """;
 
-    private readonly WebApplication _app;
+    private const string Api = "/api/2.0/mlflow/";
+
     private long _logBatches;
 
-    private MLflowBenchServer(WebApplication app) => _app = app;
+    private MLflowBenchServer()
+    {
+        Server = FakeServer.Start(maxLoggedRequests: 100);
+        Server.Route("POST", Api + "runs/log-batch", _ =>
+        {
+            Interlocked.Increment(ref _logBatches);
+            return FakeResponse.JsonText(200, "{}");
+        });
+        Server.Route("GET", Api + "runs/get", _ => FakeResponse.JsonText(200, RunJson));
+        Server.Route("POST", Api + "runs/create", _ => FakeResponse.JsonText(200, RunJson));
+        Server.Route("GET", Api + "experiments/get-by-name", _ => FakeResponse.JsonText(200, ExperimentJson));
+        Server.Route("POST", Api + "runs/update", _ => FakeResponse.JsonText(200, "{\"run_info\": {\"run_id\": \"" + RunId + "\", \"status\": \"FINISHED\"}}"));
+    }
 
-    public Uri BaseUri { get; private set; } = null!;
+    /// <summary>The server, for its connection count.</summary>
+    public FakeServer Server { get; }
+
+    public Uri BaseUri => Server.BaseUri;
 
     public long LogBatches => Interlocked.Read(ref _logBatches);
 
     public void ResetCounts() => Interlocked.Exchange(ref _logBatches, 0);
 
-    public static async Task<MLflowBenchServer> StartAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(o => o.Limits.MaxRequestBodySize = null);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var server = new MLflowBenchServer(app);
-        app.Run(server.HandleAsync);
-        await app.StartAsync();
-        var address = app.Urls.First();
-        server.BaseUri = new Uri(address.EndsWith('/') ? address : address + "/");
-        return server;
-    }
+    public static Task<MLflowBenchServer> StartAsync() => Task.FromResult(new MLflowBenchServer());
 
-    private async Task HandleAsync(HttpContext context)
-    {
-        var path = context.Request.Path.Value ?? "";
-        if (context.Request.ContentLength is not 0)
-        {
-            await context.Request.Body.CopyToAsync(Stream.Null);
-        }
-        string body;
-        if (path.EndsWith("/runs/log-batch", StringComparison.Ordinal))
-        {
-            Interlocked.Increment(ref _logBatches);
-            body = "{}";
-        }
-        else if (path.EndsWith("/runs/get", StringComparison.Ordinal) || path.EndsWith("/runs/create", StringComparison.Ordinal))
-        {
-            body = RunJson;
-        }
-        else if (path.EndsWith("/experiments/get-by-name", StringComparison.Ordinal))
-        {
-            body = ExperimentJson;
-        }
-        else if (path.EndsWith("/runs/update", StringComparison.Ordinal))
-        {
-            body = "{\"run_info\": {\"run_id\": \"" + RunId + "\", \"status\": \"FINISHED\"}}";
-        }
-        else
-        {
-            context.Response.StatusCode = 404;
-            return;
-        }
-        context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body);
-    }
-
-    public static ServiceProvider Gateway(Uri baseUri)
+    public static ServiceProvider Gateway(Uri baseUri, int? maxConcurrentRequests = null)
     {
         var services = new ServiceCollection();
-        services.AddMlopsGateway(o => o.Backends["ml"] = new BackendOptions { Type = "MLflow", BaseUrl = baseUri.ToString() }).AddMLflow();
+        services.AddMlopsGateway(o => o.Backends["ml"] = new BackendOptions { Type = "MLflow", BaseUrl = baseUri.ToString(), MaxConcurrentRequests = maxConcurrentRequests }).AddMLflow();
         return services.BuildServiceProvider();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => Server.DisposeAsync();
 }
 
 /// <summary>

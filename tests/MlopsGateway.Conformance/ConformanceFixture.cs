@@ -35,7 +35,7 @@ public abstract class ConformanceFixture : IAsyncLifetime
     public IServiceProvider Services => _services ?? throw new InvalidOperationException("The fixture is not initialised.");
 
     /// <summary>
-    /// The clock registered in DI and used by the backend. A <c>ManualTimeProvider</c> is allowed: scenarios
+    /// The clock registered in DI and used by the backend. A <c>FakeTimeProvider</c> is allowed: scenarios
     /// that wait then advance it while polling. Default <see cref="TimeProvider.System"/>.
     /// </summary>
     public virtual TimeProvider Time => TimeProvider.System;

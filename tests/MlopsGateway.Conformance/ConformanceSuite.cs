@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Diagnostics;
 using MlopsGateway.Testing;
 
@@ -66,13 +67,13 @@ public abstract partial class ConformanceSuite<TFixture> : IClassFixture<TFixtur
 
     /// <summary>
     /// Waits through <paramref name="via"/> (default the backend under test) until the run is terminal,
-    /// advancing the fixture's clock when it is a <see cref="ManualTimeProvider"/>.
+    /// advancing the fixture's clock when it is a <see cref="FakeTimeProvider"/>.
     /// </summary>
     protected async Task<Run> WaitForTerminalAsync(RunRef run, IMlopsBackend? via = null)
     {
         var options = new WaitOptions { InitialPollInterval = PollInterval, MaxPollInterval = PollInterval, Timeout = RealDeadline };
         var wait = (via ?? Backend).Runs.WaitForCompletionAsync(run, options, cancellationToken: Deadline());
-        if (Fixture.Time is ManualTimeProvider clock)
+        if (Fixture.Time is FakeTimeProvider clock)
         {
             var deadline = Stopwatch.StartNew();
             while (!wait.IsCompleted && deadline.Elapsed < RealDeadline)

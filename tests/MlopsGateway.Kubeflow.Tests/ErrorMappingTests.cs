@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using MlopsGateway.Testing;
 
 namespace MlopsGateway.Kubeflow.Tests;
@@ -45,16 +43,10 @@ public sealed class ErrorMappingTests
     [Fact]
     public async Task Every_error_answer_is_an_MlopsException_with_backend_operation_status_code_and_request_id()
     {
-        await using var server = await LoopbackServer.StartAsync(app => app.Run(async context =>
-        {
-            var registry = context.Request.Path.StartsWithSegments("/api/model_registry", StringComparison.Ordinal);
-            context.Response.StatusCode = 404;
-            context.Response.ContentType = "application/json";
-            context.Response.Headers["x-request-id"] = RequestId;
-            await context.Response.WriteAsync(registry
+        await using var server = FakeServer.Start().Fallback(r => FakeResponse.JsonText(404, r.Path == "/api/model_registry" || r.Path.StartsWith("/api/model_registry/", StringComparison.Ordinal)
                 ? """{"code":"NOT_FOUND","message":"no such thing"}"""
-                : """{"code":5,"message":"wrapped: no such thing","details":[{"@type":"type.googleapis.com/google.rpc.Status","message":"no such thing"}]}""");
-        }));
+                : """{"code":5,"message":"wrapped: no such thing","details":[{"@type":"type.googleapis.com/google.rpc.Status","message":"no such thing"}]}""")
+            .WithHeader("x-request-id", RequestId));
         var backend = Harness.Create(server.BaseUri, server.BaseUri);
 
         foreach (var (operation, call) in Calls())
@@ -73,11 +65,7 @@ public sealed class ErrorMappingTests
     [Fact]
     public async Task A_success_answer_that_is_not_the_expected_JSON_is_an_MlopsException()
     {
-        await using var server = await LoopbackServer.StartAsync(app => app.Run(context =>
-        {
-            context.Response.ContentType = "text/html";
-            return context.Response.WriteAsync("<html>login</html>");
-        }));
+        await using var server = FakeServer.Start().Fallback(_ => FakeResponse.Text(200, "<html>login</html>", "text/html"));
         var backend = Harness.Create(server.BaseUri, server.BaseUri);
 
         foreach (var (operation, call) in Calls().Where(c => c.Operation is not ("Runs.Cancel" or "Archive.ArchiveRun")))

@@ -33,11 +33,11 @@ internal static class Harness
         return services.BuildServiceProvider().GetRequiredKeyedService<IMlopsBackend>(Name);
     }
 
-    public static IReadOnlyList<RecordedRequest> Kfp(this LoopbackServer server)
+    public static IReadOnlyList<RecordedRequest> Kfp(this FakeServer server)
         => server.Requests.Where(r => r.Path.StartsWith("/apis/v2beta1/", StringComparison.Ordinal)).ToList();
 
     /// <summary>The requests minus the one cached <c>healthz</c> probe a namespace-scoped call makes when no Namespace is configured.</summary>
-    public static IReadOnlyList<RecordedRequest> Operations(this LoopbackServer server)
+    public static IReadOnlyList<RecordedRequest> Operations(this FakeServer server)
         => server.Requests.Where(r => r.Path != "/apis/v2beta1/healthz").ToList();
 
     public static string Line(this RecordedRequest r) => $"{r.Method} {r.Path}{r.Query}";

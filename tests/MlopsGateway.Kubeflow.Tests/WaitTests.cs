@@ -12,7 +12,7 @@ namespace MlopsGateway.Kubeflow.Tests;
 /// </summary>
 public sealed class WaitTests : IAsyncLifetime
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly WatchedTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly string _tokenFile = Path.Combine(Path.GetTempPath(), $"kfp-token-{Guid.NewGuid():N}");
     private readonly InFlight _inFlight = new();
     private KubeflowFake _fake = null!;

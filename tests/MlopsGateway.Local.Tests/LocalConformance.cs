@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Collections.Concurrent;
 using MlopsGateway.Conformance;
 using MlopsGateway.Testing;
@@ -94,10 +95,10 @@ public sealed class LocalInMemoryConformanceFixture : LocalConformanceFixture
     protected override string DatabasePath => LocalBackend.InMemoryPath;
 }
 
-/// <summary>Local in memory on a manual clock: proves the suite's waits advance a <see cref="ManualTimeProvider"/> instead of sleeping.</summary>
+/// <summary>Local in memory on a manual clock: proves the suite's waits advance a <see cref="FakeTimeProvider"/> instead of sleeping.</summary>
 public sealed class LocalManualClockConformanceFixture : LocalConformanceFixture
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     public override TimeProvider Time => _clock;
 

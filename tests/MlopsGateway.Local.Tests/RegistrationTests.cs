@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -25,8 +26,8 @@ public sealed class RegistrationTests : IDisposable
         var path = _dir.File("configured.db");
         await using var services = Build(new() { ["Mlops:Backends:dev:Type"] = "local", ["Mlops:Backends:dev:Path"] = path },
             o => o.AddPipeline("hello", p => p.Step("say", ctx => ctx.Log.WriteLine("hi"))));
-        using var spans = new SpanCollector();
-        using var root = SpanCollector.StartTestRoot();
+        using var spans = new ExportedSpans();
+        using var root = ExportedSpans.StartTestRoot();
 
         var backend = services.GetRequiredService<IMlopsBackend>();
         backend.Kind.Should().Be("Local");
@@ -70,7 +71,7 @@ public sealed class RegistrationTests : IDisposable
     [Fact]
     public async Task Open_without_DI_uses_the_given_clock()
     {
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
         await using var backend = LocalBackend.Open(LocalBackend.InMemoryPath, clock, "embedded");
         var run = await backend.Runs.CreateRunAsync((await backend.Runs.CreateExperimentAsync("clock")).Id);
         run.StartTime.Should().Be(clock.GetUtcNow());

@@ -209,7 +209,7 @@ public sealed class ArtifactAndRegistryTests
     {
         await using var h = await MLflowHarness.StartAsync();
         await h.Models.CreateModelAsync("m");
-        h.Fake.Intercept = r => r.Path.Value!.EndsWith("model-versions/create", StringComparison.Ordinal) ? (503, "{}", "application/json") : null;
+        h.Fake.Intercept = r => r.Path.EndsWith("model-versions/create", StringComparison.Ordinal) ? (503, "{}", "application/json") : null;
         await h.Models.Invoking(m => m.CreateVersionAsync("m", new ModelVersionCreateOptions { Source = "s3://b/m" })).Should().ThrowAsync<MlopsUnavailableException>();
         h.Calls("model-versions/create").Should().ContainSingle();
     }

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using MlopsGateway.Http;
 using MlopsGateway.MLflow.Api;
 
@@ -42,16 +40,11 @@ public sealed class ErrorMappingTests
         var errors = RecordedRoutes.All.Where(e => e.Status >= 400).ToList();
         errors.Should().HaveCountGreaterThan(40);
         RecordedExchange? current = null;
-        await using var server = await LoopbackServer.StartAsync(app => app.Run((RequestDelegate)(async context =>
+        await using var server = FakeServer.Start().Fallback(_ =>
         {
-            context.Response.StatusCode = current!.Status;
-            context.Response.ContentType = current.ResponseHeader("Content-Type") ?? "application/json";
-            if (current.ResponseHeader("Allow") is { } allow)
-            {
-                context.Response.Headers.Allow = allow;
-            }
-            await context.Response.WriteAsync(current.ResponseText);
-        })));
+            var response = FakeResponse.Text(current!.Status, current.ResponseText, current.ResponseHeader("Content-Type") ?? "application/json");
+            return current.ResponseHeader("Allow") is { } allow ? response.WithHeader("Allow", allow) : response;
+        });
         // Through the public API, the Refit client and the core's mapping; one attempt each, no breaker across cases.
         await using var provider = MLflowHarness.BuildProvider(server.BaseUri, o =>
         {
@@ -81,13 +74,8 @@ public sealed class ErrorMappingTests
     public async Task Plain_text_auth_failures_map_by_status_and_keep_the_text(int status, string body, Type expected)
     {
         // From the basic-auth transcripts in mlflow-real-responses.md: text bodies with a text/html content type.
-        await using var server = await LoopbackServer.StartAsync(app => app.Run((RequestDelegate)(async context =>
-        {
-            context.Response.StatusCode = status;
-            context.Response.ContentType = "text/html; charset=utf-8";
-            context.Response.Headers.WWWAuthenticate = "Basic realm=\"mlflow\"";
-            await context.Response.WriteAsync(body);
-        })));
+        await using var server = FakeServer.Start().Fallback(_ =>
+            FakeResponse.Text(status, body, "text/html; charset=utf-8").WithHeader("WWW-Authenticate", "Basic realm=\"mlflow\""));
         await using var provider = MLflowHarness.BuildProvider(server.BaseUri);
         var backend = Microsoft.Extensions.DependencyInjection.ServiceProviderKeyedServiceExtensions.GetRequiredKeyedService<IMlopsBackend>(provider, "ml");
 

@@ -116,9 +116,9 @@ public sealed class ReplayParsingTests
             RunId = "r",
             Metrics =
             [
-                new MetricDto { Key = "a", Value = double.NaN, Timestamp = 1, Step = 0 },
-                new MetricDto { Key = "a", Value = double.PositiveInfinity, Timestamp = 1, Step = 1 },
-                new MetricDto { Key = "a", Value = double.NegativeInfinity, Timestamp = 1, Step = 2 },
+                new LoggedMetricDto { Key = "a", Value = double.NaN, Timestamp = 1, Step = 0 },
+                new LoggedMetricDto { Key = "a", Value = double.PositiveInfinity, Timestamp = 1, Step = 1 },
+                new LoggedMetricDto { Key = "a", Value = double.NegativeInfinity, Timestamp = 1, Step = 2 },
             ],
         };
         var json = JsonSerializer.Serialize(request, MLflowJsonContext.Default.LogBatchRequest);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -94,7 +95,7 @@ public sealed class RunClientTests
     [Fact]
     public async Task Create_run_sends_start_time_name_and_tags_and_maps_the_run()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
         await using var h = await MLflowHarness.StartAsync(time: clock);
         var experiment = await h.Runs.CreateExperimentAsync("e");
 
@@ -253,7 +254,7 @@ public sealed class RunClientTests
     [Fact]
     public async Task End_run_updates_status_and_end_time_and_rejects_non_terminal_statuses_client_side()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
         await using var h = await MLflowHarness.StartAsync(time: clock);
         var run = await h.Runs.CreateRunAsync("0");
         clock.Advance(TimeSpan.FromSeconds(5));

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MlopsGateway.Metaflow.Api;
 using MlopsGateway.Testing;
@@ -34,13 +32,8 @@ public sealed class ErrorReplayTests
     public async Task Every_recorded_error_maps_to_the_right_exception_through_the_public_api()
     {
         RecordedExchange? current = null;
-        await using var server = await LoopbackServer.StartAsync(app => app.Run(async ctx =>
-        {
-            var e = current!;
-            ctx.Response.StatusCode = e.Status;
-            ctx.Response.ContentType = e.ResponseHeader("Content-Type") ?? "text/plain; charset=utf-8";
-            await ctx.Response.WriteAsync(RecordedWire.RawBody(e));
-        }));
+        await using var server = FakeServer.Start().Fallback(_ =>
+            FakeResponse.Text(current!.Status, RecordedWire.RawBody(current), current.ResponseHeader("Content-Type") ?? "text/plain; charset=utf-8"));
         var (backend, scope) = Backend(server.BaseUri);
         await using var _ = scope;
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -20,7 +21,7 @@ public sealed class FakeFidelityTests
     [SharedFact]
     public async Task The_fake_answers_every_recorded_request_like_the_real_service()
     {
-        var clock = new ManualTimeProvider(MetaflowHost.Start);
+        var clock = new FakeTimeProvider(MetaflowHost.Start);
         await using var fake = await MetaflowFake.StartAsync(clock);
         using var http = new HttpClient { BaseAddress = fake.BaseUri };
         var mismatches = new List<string>();
@@ -58,7 +59,7 @@ public sealed class FakeFidelityTests
     private static bool Missing(string value)
         => value.Contains("nosuch", StringComparison.OrdinalIgnoreCase) || value == "999999999";
 
-    private static async Task SeedAsync(MetaflowFake fake, HttpClient http, ManualTimeProvider clock, RecordedExchange e)
+    private static async Task SeedAsync(MetaflowFake fake, HttpClient http, FakeTimeProvider clock, RecordedExchange e)
     {
         var p = e.Path.Trim('/').Split('/');
         if (e.Method == "GET" && e.ResponseBody is JsonArray { Count: > 0 } && p[0] == "flows")

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using MlopsGateway.Conformance;
 using MlopsGateway.Metaflow.Tests.Fake;
 using MlopsGateway.Testing;
@@ -11,7 +12,7 @@ namespace MlopsGateway.Metaflow.Tests;
 /// </summary>
 public sealed class MetaflowConformanceFixture : ConformanceFixture
 {
-    private readonly ManualTimeProvider _clock = new(MetaflowHost.Start);
+    private readonly FakeTimeProvider _clock = new(MetaflowHost.Start);
     private MetaflowFake? _fake;
 
     public override TimeProvider Time => _clock;

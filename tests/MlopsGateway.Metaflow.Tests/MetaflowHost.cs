@@ -11,7 +11,7 @@ internal sealed class MetaflowHost : IAsyncDisposable
 
     private readonly ServiceProvider _provider;
 
-    private MetaflowHost(MetaflowFake fake, ServiceProvider provider, ManualTimeProvider clock)
+    private MetaflowHost(MetaflowFake fake, ServiceProvider provider, WatchedTimeProvider clock)
     {
         Fake = fake;
         _provider = provider;
@@ -21,7 +21,7 @@ internal sealed class MetaflowHost : IAsyncDisposable
 
     public MetaflowFake Fake { get; }
 
-    public ManualTimeProvider Clock { get; }
+    public WatchedTimeProvider Clock { get; }
 
     /// <summary>The backend as the application sees it (wrapped by the core's telemetry decorator).</summary>
     public IMlopsBackend Backend { get; }
@@ -32,7 +32,7 @@ internal sealed class MetaflowHost : IAsyncDisposable
 
     public static async Task<MetaflowHost> StartAsync(Action<BackendOptions>? configure = null)
     {
-        var clock = new ManualTimeProvider(Start);
+        var clock = new WatchedTimeProvider(Start);
         var fake = await MetaflowFake.StartAsync(clock);
         var options = new BackendOptions { Type = "Metaflow", BaseUrl = fake.BaseUri.ToString() };
         // Retry delays run on the manual clock: keep tests single-shot unless a test opts in.

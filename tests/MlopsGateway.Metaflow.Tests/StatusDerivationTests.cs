@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using MlopsGateway.Metaflow.Api;
 using MlopsGateway.Testing;
 
@@ -67,7 +68,7 @@ public sealed class StatusDerivationTests
     [Fact]
     public void Without_an_end_result_the_heartbeat_age_decides_with_a_360_second_cutoff()
     {
-        var clock = new ManualTimeProvider(Now);
+        var clock = new FakeTimeProvider(Now);
         var beat = Now.ToUnixTimeSeconds();
         MetaflowStatus.DeriveRun(beat, [], clock.GetUtcNow()).Status.Should().Be(RunStatus.Running);
         clock.Advance(TimeSpan.FromSeconds(360));

@@ -4,14 +4,17 @@ using MlopsGateway.Testing;
 namespace MlopsGateway.Reliability.Tests;
 
 /// <summary>One cell while it runs: the fake, the clock, the service, the request under fault, and what the cell observed.</summary>
-internal sealed class Cell(ServiceUnderTest service, Fault fault, FakeServer server, FakeClock clock)
+internal sealed class Cell(ServiceUnderTest service, Fault fault, FakeServer server, WatchedTimeProvider clock)
 {
     public const string BackendName = "svc";
+
+    /// <summary>Where every cell's clock starts.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public ServiceUnderTest Service { get; } = service;
     public Fault Fault { get; } = fault;
     public FakeServer Server { get; } = server;
-    public FakeClock Clock { get; } = clock;
+    public WatchedTimeProvider Clock { get; } = clock;
     public DateTimeOffset Started { get; } = clock.GetUtcNow();
 
     /// <summary>The request the fault hits (the service's target, or its create for create rows).</summary>

@@ -14,7 +14,7 @@ internal static class CellRunner
         expected.Applies.Should().BeTrue($"'{fault.Name}' applies to {service.Name}");
         await using var server = FakeServer.Start();
         service.Healthy(server);
-        var cell = new Cell(service, fault, server, new FakeClock());
+        var cell = new Cell(service, fault, server, new WatchedTimeProvider(Cell.Start));
         fault.Arrange(cell);
         try
         {

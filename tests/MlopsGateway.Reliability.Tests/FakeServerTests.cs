@@ -82,6 +82,41 @@ public sealed class FakeServerTests
     }
 
     [Fact]
+    public async Task A_route_can_reset_the_connection_before_any_answer_after_reading_the_request()
+    {
+        await using var server = FakeServer.Start();
+        string? seen = null;
+        server.Route("POST", "/reset", r =>
+        {
+            seen = r.Body;
+            return FakeResponse.Empty(200).WithHeader(FakeServer.ResetBeforeResponseHeader, "1");
+        });
+
+        var send = async () => await s_client.PostAsync(new Uri(server.BaseUri, "reset"), new StringContent("acted on"));
+
+        (await send.Should().ThrowAsync<HttpRequestException>()).Which.HttpRequestError.Should().NotBe(HttpRequestError.ConnectionError, "the request was sent and read");
+        seen.Should().Be("acted on");
+    }
+
+    [Fact]
+    public async Task A_body_sent_whole_carries_its_length_and_its_request_is_logged_before_the_client_has_it()
+    {
+        await using var server = FakeServer.Start();
+        server.Route("GET", "/whole", _ => FakeResponse.JsonText(200, """{"a": 1}"""));
+        server.Route("GET", "/streamed", _ => new FakeResponse { Streamed = (body, _) => { body.Write("[1,"); body.Write("2]"); return Task.CompletedTask; } });
+
+        using var whole = await s_client.GetAsync(new Uri(server.BaseUri, "whole"), HttpCompletionOption.ResponseHeadersRead);
+        var loggedOnArrival = server.Requests.Count;
+        using var streamed = await s_client.GetAsync(new Uri(server.BaseUri, "streamed"));
+
+        loggedOnArrival.Should().Be(1, "the answer is held until WireMock has logged its request");
+        whole.Content.Headers.ContentLength.Should().Be(8);
+        whole.Headers.TransferEncodingChunked.Should().NotBe(true);
+        streamed.Headers.TransferEncodingChunked.Should().BeTrue("a streamed body's length is not known when it starts");
+        (await streamed.Content.ReadAsStringAsync()).Should().Be("[1,2]");
+    }
+
+    [Fact]
     public async Task A_streamed_body_arrives_piece_by_piece_and_a_stalled_one_ends_when_the_server_stops()
     {
         var server = FakeServer.Start();

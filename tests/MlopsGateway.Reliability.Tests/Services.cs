@@ -108,7 +108,7 @@ internal static class Services
 
     /// <summary>A token endpoint answer with a JWT that expires in an hour of the cell's clock.</summary>
     public static FakeResponse Token(string id, DateTimeOffset? now = null)
-        => FakeResponse.Json(201, new JsonObject { ["access_token"] = Jwt(id, (now ?? new FakeClock().GetUtcNow()).AddHours(1)) });
+        => FakeResponse.Json(201, new JsonObject { ["access_token"] = Jwt(id, (now ?? Cell.Start).AddHours(1)) });
 
     public static string Jwt(string id, DateTimeOffset expires)
     {

@@ -27,7 +27,7 @@ public sealed class StreamedAnswerTests
                     body.Write(null);
                 },
             });
-        var clock = new FakeClock();
+        var clock = new WatchedTimeProvider(Cell.Start);
         await using var provider = Gateway(server, clock);
         var backend = provider.GetRequiredService<IMlopsBackend>();
 
@@ -35,7 +35,7 @@ public sealed class StreamedAnswerTests
         var buffer = new byte[64];
         var first = await stream.ReadAsync(buffer);
         var next = stream.ReadAsync(buffer).AsTask();
-        await clock.WhenDelayPendingAsync(s_readTimeout, "the read waits for the next bytes");
+        await Eventually.TrueAsync(() => clock.PendingDelays.Contains(s_readTimeout), "the read waits for the next bytes");
         clock.Advance(s_readTimeout);
 
         first.Should().BeGreaterThan(0, "the bytes that arrived are read");
@@ -53,7 +53,7 @@ public sealed class StreamedAnswerTests
             .Route("GET", "/api/2.0/mlflow-artifacts/artifacts/{**path}", _ => FakeResponse.Text(200, new string('x', 256 * 1024), "application/octet-stream")
                 .WithHeader(FakeServer.ResetAfterBytesHeader, "1000"));
         // Without retries: on loopback the reset may overtake the headers, and a retried GET would then wait on the fake clock.
-        await using var provider = Gateway(server, new FakeClock(), retries: 0);
+        await using var provider = Gateway(server, new WatchedTimeProvider(Cell.Start), retries: 0);
         var backend = provider.GetRequiredService<IMlopsBackend>();
 
         var read = async () =>
@@ -67,7 +67,7 @@ public sealed class StreamedAnswerTests
         thrown.Operation.Should().Be("Runs.DownloadArtifact");
     }
 
-    private static ServiceProvider Gateway(FakeServer server, FakeClock clock, int retries = 3)
+    private static ServiceProvider Gateway(FakeServer server, WatchedTimeProvider clock, int retries = 3)
     {
         var services = new ServiceCollection().AddLogging();
         services.AddSingleton<TimeProvider>(clock);

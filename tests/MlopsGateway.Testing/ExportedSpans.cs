@@ -39,7 +39,13 @@ public sealed class ExportedSpans : IDisposable
 
     /// <summary>Starts a sampled root activity, so a test finds its spans with <see cref="InTrace"/>.</summary>
     /// <param name="name">The root's name.</param>
-    public static Activity StartTestRoot(string name = "test") => SpanCollector.StartTestRoot(name);
+    public static Activity StartTestRoot(string name = "test")
+    {
+        var activity = new Activity(name);
+        activity.SetIdFormat(ActivityIdFormat.W3C);
+        activity.ActivityTraceFlags = ActivityTraceFlags.Recorded;
+        return activity.Start();
+    }
 
     /// <inheritdoc/>
     public void Dispose() => _provider.Dispose();

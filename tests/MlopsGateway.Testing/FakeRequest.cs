@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
 using WireMock;
 
 namespace MlopsGateway.Testing;
@@ -99,6 +101,33 @@ public sealed class FakeRequest
     /// <summary>The media type of the body (<c>Content-Type</c> without parameters), or null.</summary>
     public string? ContentType => Header("Content-Type")?.Split(';')[0].Trim();
 
+    /// <summary>Whether the body is a form (<c>multipart/form-data</c> or <c>application/x-www-form-urlencoded</c>).</summary>
+    public bool HasFormContentType => ContentType is "multipart/form-data" or "application/x-www-form-urlencoded";
+
+    /// <summary>The first file part named <paramref name="name"/> of a <c>multipart/form-data</c> body, or null.</summary>
+    /// <param name="name">The part's form name.</param>
+    public FakeFormFile? FormFile(string name)
+    {
+        if (ContentType != "multipart/form-data"
+            || MediaTypeHeaderValue.Parse(Header("Content-Type")).Boundary.Value is not { Length: > 0 } boundary)
+        {
+            return null;
+        }
+        // The body is already in memory, so the reader's awaits complete synchronously.
+        var reader = new MultipartReader(boundary.Trim('"'), new MemoryStream(BodyBytes));
+        while (reader.ReadNextSectionAsync().GetAwaiter().GetResult() is { } section)
+        {
+            if (section.GetContentDispositionHeader() is { } disposition && disposition.IsFileDisposition()
+                && disposition.Name.Value?.Trim('"') == name)
+            {
+                using var content = new MemoryStream();
+                section.Body.CopyTo(content);
+                return new FakeFormFile(disposition.FileName.Value?.Trim('"') ?? disposition.FileNameStar.Value ?? "", content.ToArray());
+            }
+        }
+        return null;
+    }
+
     internal static FakeRequest From(IRequestMessage message, FakeServer server)
     {
         var headers = HeadersOf(message);
@@ -143,3 +172,8 @@ public sealed class FakeRequest
 
     private static string Decode(string component) => Uri.UnescapeDataString(component.Replace('+', ' '));
 }
+
+/// <summary>One file part of a multipart form body.</summary>
+/// <param name="FileName">The part's file name.</param>
+/// <param name="Content">The part's bytes.</param>
+public sealed record FakeFormFile(string FileName, byte[] Content);

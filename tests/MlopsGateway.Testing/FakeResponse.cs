@@ -91,9 +91,14 @@ public sealed record FakeResponse
         return message;
     }
 
-    /// <summary>The queue WireMock drains for a streamed body; closed when the writer is done or the server stops.</summary>
+    /// <summary>
+    /// The queue WireMock drains for a streamed body; closed when the writer is done or the server stops. It holds a
+    /// few pieces at most — a writer blocks until WireMock has sent the earlier ones — so a generated body of any
+    /// size is produced no faster than it is sent, never held whole.
+    /// </summary>
     private sealed class StreamedBody : IBlockingQueue<string?>
     {
+        private const int Capacity = 4;
         private readonly Queue<string?> _items = new();
         private bool _closed;
 
@@ -102,6 +107,8 @@ public sealed record FakeResponse
             using var _ = stopping.Register(Close);
             try
             {
+                // Off the caller's thread: a writer blocked on a full queue must not hold up WireMock before it starts reading.
+                await Task.Yield();
                 await write(this, stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -117,6 +124,10 @@ public sealed record FakeResponse
         {
             lock (_items)
             {
+                while (_items.Count >= Capacity && !_closed)
+                {
+                    Monitor.Wait(_items);
+                }
                 if (_closed)
                 {
                     return;
@@ -135,6 +146,7 @@ public sealed record FakeResponse
                     Monitor.Wait(_items);
                 }
                 item = _items.Count > 0 ? _items.Dequeue() : null;
+                Monitor.PulseAll(_items);
                 return item is not null;
             }
         }

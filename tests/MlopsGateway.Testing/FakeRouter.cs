@@ -38,6 +38,16 @@ internal sealed class FakeRouter
         return await Fallback(request).WaitAsync(stopping).ConfigureAwait(false);
     }
 
+    /// <summary>Whether some route's template matches <paramref name="rawPath"/>, whatever its method.</summary>
+    public bool MatchesAnyRoute(string rawPath)
+    {
+        var segments = Segments(rawPath);
+        lock (_routes)
+        {
+            return _routes.Any(r => Match(r.Template, segments) is not null);
+        }
+    }
+
     private static string[] Segments(string path) => path.Trim('/').Split('/');
 
     private static Dictionary<string, string>? Match(string[] template, string[] raw)

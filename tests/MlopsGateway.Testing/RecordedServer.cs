@@ -1,12 +1,7 @@
-using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-
 namespace MlopsGateway.Testing;
 
 /// <summary>
-/// A loopback server that answers like the real server did: the exchange under test (<see cref="Target"/>)
+/// A <see cref="FakeServer"/> that answers like the real server did: the exchange under test (<see cref="Target"/>)
 /// answers every request to its path with its recorded status, headers and body, so the adapter operation that
 /// sends that request receives exactly what the real server sent. Any other request the operation makes first
 /// (a version probe, a token exchange, a read before a write) is answered from <see cref="Overrides"/>, else from
@@ -20,14 +15,14 @@ public sealed class RecordedServer : IAsyncDisposable
 
     private readonly IReadOnlyList<RecordedExchange> _context;
     private readonly Func<RecordedExchange, string>? _wireBody;
-    private readonly LoopbackServer _server;
+    private readonly FakeServer _server;
     private int _targetHits;
 
-    private RecordedServer(IReadOnlyList<RecordedExchange> context, Func<RecordedExchange, string>? wireBody, LoopbackServer server)
+    private RecordedServer(IReadOnlyList<RecordedExchange> context, Func<RecordedExchange, string>? wireBody)
     {
         _context = context;
         _wireBody = wireBody;
-        _server = server;
+        _server = FakeServer.Start().Fallback(Answer);
     }
 
     /// <summary>The server's base address.</summary>
@@ -71,24 +66,18 @@ public sealed class RecordedServer : IAsyncDisposable
     /// The exact body text the server sent for an exchange, where the recording keeps a decoded form (metaflow-service's
     /// JSON strings holding JSON); default <see cref="RecordedExchange.ResponseText"/>.
     /// </param>
-    public static async Task<RecordedServer> StartAsync(IReadOnlyList<RecordedExchange> recording, Func<RecordedExchange, string>? wireBody = null)
-    {
-        RecordedServer? self = null;
-        var server = await LoopbackServer.StartAsync(app => app.Run(context => self!.AnswerAsync(context)));
-        self = new RecordedServer(recording, wireBody, server);
-        return self;
-    }
+    public static Task<RecordedServer> StartAsync(IReadOnlyList<RecordedExchange> recording, Func<RecordedExchange, string>? wireBody = null)
+        => Task.FromResult(new RecordedServer(recording, wireBody));
 
     /// <summary>Whether a request (method, raw path) is the one <paramref name="exchange"/> recorded, comparing decoded paths.</summary>
     public static bool SamePath(RecordedExchange exchange, string rawPath)
         => Uri.UnescapeDataString(exchange.Path) == Uri.UnescapeDataString(rawPath);
 
-    private async Task AnswerAsync(HttpContext context)
+    private FakeResponse Answer(FakeRequest request)
     {
-        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
-        var rawPath = raw.Split('?', 2)[0];
-        var method = context.Request.Method;
-        var query = context.Request.Query.SelectMany(q => q.Value.Select(v => (q.Key, Value: v ?? ""))).ToHashSet();
+        var rawPath = request.RawPath;
+        var method = request.Method;
+        var query = request.QueryPairs.Select(q => (q.Key, q.Value)).ToHashSet();
         RecordedExchange? answer;
         var target = Target;
         if (target is not null && SamePath(target, rawPath) && (TargetMatchesAnyMethod || string.Equals(target.Method, method, StringComparison.OrdinalIgnoreCase)))
@@ -110,31 +99,22 @@ public sealed class RecordedServer : IAsyncDisposable
         }
         if (answer is null)
         {
-            context.Response.StatusCode = 404;
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync("""{"note": "RecordedServer: nothing recorded for this request"}""");
-            return;
+            return FakeResponse.JsonText(404, """{"note": "RecordedServer: nothing recorded for this request"}""");
         }
-        context.Response.StatusCode = answer.Status;
+        var response = FakeResponse.Empty(answer.Status);
+        if (answer.Status != 204)
+        {
+            var body = _wireBody?.Invoke(answer) ?? (answer.ResponseText == "null" && answer.ResponseBody is null ? "" : answer.ResponseText);
+            response = response with { Body = System.Text.Encoding.UTF8.GetBytes(body) };
+        }
         foreach (var name in s_headers)
         {
             if (answer.ResponseHeader(name) is { } value)
             {
-                if (name == "Content-Type")
-                {
-                    context.Response.ContentType = value;
-                }
-                else
-                {
-                    context.Response.Headers[name] = value;
-                }
+                response = response.WithHeader(name, value);
             }
         }
-        if (answer.Status != 204)
-        {
-            var body = _wireBody?.Invoke(answer) ?? (answer.ResponseText == "null" && answer.ResponseBody is null ? "" : answer.ResponseText);
-            await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(body));
-        }
+        return response;
     }
 
     private int IndexOf(RecordedExchange exchange)

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using MlopsGateway.Testing;
 using MlopsGateway.Tests.Support;
@@ -29,32 +28,34 @@ public sealed class AuthTests
         public bool RejectAsExpired { get; set; }
         public string Rejection { get; set; } = "401";
 
-        public void Map(WebApplication app)
+        public FakeServer Start()
         {
-            app.MapPost("/auth/token", async (HttpContext ctx) =>
+            var server = FakeServer.Start();
+            server.Route("POST", "/auth/token", async r =>
             {
-                var body = JsonNode.Parse(await new StreamReader(ctx.Request.Body).ReadToEndAsync())!;
+                var body = r.Json!;
                 if ((string?)body["username"] != "admin" || (string?)body["password"] != Password)
                 {
-                    return Results.Json(new { detail = "Invalid credentials" }, statusCode: 401);
+                    return FakeResponse.Json(401, new JsonObject { ["detail"] = "Invalid credentials" });
                 }
                 await Task.Yield();
                 var token = Jwt(Clock.GetUtcNow().AddHours(1), "admin-" + Interlocked.Increment(ref _issued));
                 Current = token;
-                return Results.Json(new { access_token = token }, statusCode: 201);
+                return FakeResponse.Json(201, new JsonObject { ["access_token"] = token });
             });
-            app.MapGet("/runs/{id}", (HttpContext ctx) =>
+            server.Route("GET", "/runs/{id}", r =>
             {
-                var presented = ctx.Request.Headers.Authorization.ToString();
+                var presented = r.Header("Authorization") ?? "";
                 if (RejectAsExpired || presented != "Bearer " + Current)
                 {
                     RejectAsExpired = false;
                     return Rejection == "403"
-                        ? Results.Json(new { detail = "Invalid JWT token" }, statusCode: 403)
-                        : Results.Json(new { detail = "Token Expired" }, statusCode: 401);
+                        ? FakeResponse.Json(403, new JsonObject { ["detail"] = "Invalid JWT token" })
+                        : FakeResponse.Json(401, new JsonObject { ["detail"] = "Token Expired" });
                 }
-                return Results.Text(RunJson, "application/json");
+                return FakeResponse.JsonText(200, RunJson);
             });
+            return server;
         }
     }
 
@@ -70,7 +71,7 @@ public sealed class AuthTests
     public async Task Concurrent_first_calls_log_in_once()
     {
         var tokens = new TokenServer();
-        await using var server = await LoopbackServer.StartAsync(tokens.Map);
+        await using var server = tokens.Start();
         await using var sp = TokenExchangeGateway(server.BaseUri);
         var runs = sp.GetRequiredService<IMlopsBackend>().Runs;
 
@@ -82,9 +83,9 @@ public sealed class AuthTests
     [Fact]
     public async Task The_token_is_refreshed_before_it_expires()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var tokens = new TokenServer { Clock = clock };
-        await using var server = await LoopbackServer.StartAsync(tokens.Map);
+        await using var server = tokens.Start();
         await using var sp = TokenExchangeGateway(server.BaseUri, clock);
         var runs = sp.GetRequiredService<IMlopsBackend>().Runs;
 
@@ -103,7 +104,7 @@ public sealed class AuthTests
     public async Task A_rejected_token_is_reobtained_once_and_the_request_resent(string rejection)
     {
         var tokens = new TokenServer { Rejection = rejection };
-        await using var server = await LoopbackServer.StartAsync(tokens.Map);
+        await using var server = tokens.Start();
         await using var sp = TokenExchangeGateway(server.BaseUri);
         var runs = sp.GetRequiredService<IMlopsBackend>().Runs;
         await runs.GetAsync("r1");
@@ -119,7 +120,7 @@ public sealed class AuthTests
     public async Task Wrong_credentials_are_an_authentication_error_without_the_password()
     {
         var tokens = new TokenServer();
-        await using var server = await LoopbackServer.StartAsync(tokens.Map);
+        await using var server = tokens.Start();
         var logs = new LogCollector();
         await using var sp = TestGateway.ForServer(server.BaseUri, o =>
         {
@@ -141,7 +142,7 @@ public sealed class AuthTests
         Environment.SetEnvironmentVariable("MLOPS_TEST_WORKSPACE_4711", "team-a");
         try
         {
-            await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/runs/{id}", () => Results.Text(RunJson, "application/json")));
+            await using var server = FakeServer.Start().Route("GET", "/runs/{id}", _ => FakeResponse.JsonText(200, RunJson));
             await using var sp = TestGateway.ForServer(server.BaseUri, o =>
             {
                 o.Auth.Type = "Basic";
@@ -168,7 +169,7 @@ public sealed class AuthTests
         await File.WriteAllTextAsync(file, "token-one");
         try
         {
-            await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/runs/{id}", () => Results.Text(RunJson, "application/json")));
+            await using var server = FakeServer.Start().Route("GET", "/runs/{id}", _ => FakeResponse.JsonText(200, RunJson));
             await using var sp = TestGateway.ForServer(server.BaseUri, o =>
             {
                 o.Auth.Type = "TokenFile";
@@ -190,8 +191,8 @@ public sealed class AuthTests
     public async Task A_token_provider_is_asked_again_after_a_401()
     {
         var provider = new CountingTokenProvider();
-        await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/runs/{id}", (HttpContext ctx) =>
-            ctx.Request.Headers.Authorization == "Bearer fresh-2" ? Results.Text(RunJson, "application/json") : Results.StatusCode(401)));
+        await using var server = FakeServer.Start().Route("GET", "/runs/{id}", r =>
+            r.Header("Authorization") == "Bearer fresh-2" ? FakeResponse.JsonText(200, RunJson) : FakeResponse.Empty(401));
         await using var sp = TestGateway.ForServer(server.BaseUri, o => o.Auth.Type = "Bearer",
             services: s => s.AddKeyedSingleton<IMlopsTokenProvider>("t", provider));
         await sp.GetRequiredService<IMlopsBackend>().Runs.GetAsync("r1");

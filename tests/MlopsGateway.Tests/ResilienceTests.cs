@@ -1,6 +1,5 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using MlopsGateway.Testing;
 using MlopsGateway.Tests.Support;
@@ -12,30 +11,20 @@ public sealed class ResilienceTests
     private const string RunJson = """{"id":"r1","status":"running"}""";
 
     /// <summary>A server whose route answers from a script: one status per call, the last one repeating.</summary>
-    private static Task<LoopbackServer> Scripted(string method, string pattern, params Func<HttpContext, IResult>[] answers)
+    private static Task<FakeServer> Scripted(string method, string pattern, params Func<FakeRequest, FakeResponse>[] answers)
     {
         var calls = 0;
-        return LoopbackServer.StartAsync(app => app.MapMethods(pattern, [method], (HttpContext ctx) =>
+        return Task.FromResult(FakeServer.Start().Route(method, pattern, r =>
         {
             var i = Interlocked.Increment(ref calls) - 1;
-            return answers[Math.Min(i, answers.Length - 1)](ctx);
+            return answers[Math.Min(i, answers.Length - 1)](r);
         }));
     }
 
-    private static IResult Status(int code, string body = "{}", string? retryAfter = null) => new StatusWithHeaders(code, body, retryAfter);
-
-    private sealed class StatusWithHeaders(int code, string body, string? retryAfter) : IResult
+    private static FakeResponse Status(int code, string body = "{}", string? retryAfter = null)
     {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.StatusCode = code;
-            if (retryAfter is not null)
-            {
-                httpContext.Response.Headers.RetryAfter = retryAfter;
-            }
-            httpContext.Response.ContentType = "application/json";
-            return httpContext.Response.WriteAsync(body);
-        }
+        var response = FakeResponse.JsonText(code, body);
+        return retryAfter is null ? response : response.WithHeader("Retry-After", retryAfter);
     }
 
     [Fact]
@@ -96,7 +85,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task Retry_after_is_honoured_on_the_injected_clock()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new WatchedTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         await using var server = await Scripted("GET", "/runs/{id}", _ => Status(429, "{}", "2"), _ => Status(200, RunJson));
         await using var sp = TestGateway.ForServer(server.BaseUri, o => o.Resilience.MaxDelay = TimeSpan.FromSeconds(10), time: clock);
         var call = sp.GetRequiredService<IMlopsBackend>().Runs.GetAsync("r1");
@@ -214,14 +203,14 @@ public sealed class ResilienceTests
         var inFlight = 0;
         var peak = 0;
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/runs/{id}", async (string id) =>
+        await using var server = FakeServer.Start().Route("GET", "/runs/{id}", async _ =>
         {
             var now = Interlocked.Increment(ref inFlight);
             InterlockedMax(ref peak, now);
             await release.Task;
             Interlocked.Decrement(ref inFlight);
-            return Results.Text(RunJson, "application/json");
-        }));
+            return FakeResponse.JsonText(200, RunJson);
+        });
         await using var sp = TestGateway.ForServer(server.BaseUri, o => o.MaxConcurrentRequests = 2);
         var runs = sp.GetRequiredService<IMlopsBackend>().Runs;
         var calls = Enumerable.Range(0, 5).Select(i => runs.GetAsync($"r{i}")).ToArray();
@@ -265,7 +254,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task An_unknown_endpoint_names_the_url_tried_and_says_to_check_the_base_url()
     {
-        await using var server = await Scripted("GET", "/{**any}", _ => new HtmlPage(404, "<!doctype html><title>404 Not Found</title>"));
+        await using var server = await Scripted("GET", "/{**any}", _ => FakeResponse.Text(404, "<!doctype html><title>404 Not Found</title>", "text/html; charset=utf-8"));
         await using var sp = TestGateway.ForServer(new Uri(server.BaseUri, "wrong-prefix/"));
         var act = () => sp.GetRequiredService<IMlopsBackend>().Runs.GetAsync("r1");
         var ex = (await act.Should().ThrowAsync<MlopsEndpointNotFoundException>()).Which;
@@ -273,16 +262,6 @@ public sealed class ResilienceTests
         ex.RequestUri.Should().Be(new Uri(server.BaseUri, "wrong-prefix/runs/r1"));
         ex.Message.Should().Contain($"no endpoint {new Uri(server.BaseUri, "wrong-prefix/runs/r1")}").And.Contain("check BaseUrl");
         ex.Message.Should().NotContain("<title>", "the page itself is not the error");
-    }
-
-    private sealed class HtmlPage(int code, string html) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.StatusCode = code;
-            httpContext.Response.ContentType = "text/html; charset=utf-8";
-            return httpContext.Response.WriteAsync(html);
-        }
     }
 
     [Fact]
@@ -316,14 +295,15 @@ public sealed class ResilienceTests
     public async Task Caller_cancellation_is_not_turned_into_an_error()
     {
         var release = new TaskCompletionSource();
-        await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/runs/{id}", async () => { await release.Task; return Results.Ok(); }));
+        await using var server = FakeServer.Start().Route("GET", "/runs/{id}", async _ => { await release.Task; return FakeResponse.Empty(200); });
         await using var sp = TestGateway.ForServer(server.BaseUri);
         using var cts = new CancellationTokenSource();
         var call = sp.GetRequiredService<IMlopsBackend>().Runs.GetAsync("r1", cts.Token);
-        await Eventually.TrueAsync(() => server.Requests.Count == 1, "the request arrives");
+        // The held request is in WireMock's log only once answered: count what reached the server.
+        await Eventually.TrueAsync(() => server.Arrivals == 1, "the request arrives");
         await cts.CancelAsync();
         await call.Invoking(c => c).Should().ThrowAsync<OperationCanceledException>();
         release.SetResult();
-        server.Requests.Should().HaveCount(1);
+        server.Arrivals.Should().Be(1);
     }
 }

@@ -194,7 +194,7 @@ public sealed class RunLoggingHelperTests
     [Fact]
     public async Task Interval_flushing_sends_partial_batches_on_the_injected_clock()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new WatchedTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var (sp, backend, store) = Build(clock);
         await using var _ = sp;
         var run = await backend.Runs.StartAsync("exp", new RunStartOptions { FlushInterval = TimeSpan.FromSeconds(5) });

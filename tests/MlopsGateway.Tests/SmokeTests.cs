@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MlopsGateway.Testing;
 using MlopsGateway.Tests.Support;
@@ -11,8 +9,8 @@ public sealed class SmokeTests
     [Fact]
     public async Task Get_run_through_di_maps_the_response()
     {
-        await using var server = await LoopbackServer.StartAsync(app =>
-            app.MapGet("/runs/{id}", (string id) => Results.Text($$"""{"id":"{{id}}","name":"n","status":"done"}""", "application/json")));
+        await using var server = FakeServer.Start().Route("GET", "/runs/{id}", r =>
+            FakeResponse.JsonText(200, $$"""{"id":"{{r.Route("id")}}","name":"n","status":"done"}"""));
         await using var sp = TestGateway.ForServer(server.BaseUri);
         var backend = sp.GetRequiredService<IMlopsBackend>();
 

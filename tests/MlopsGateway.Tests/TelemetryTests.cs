@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MlopsGateway.Testing;
 using MlopsGateway.Tests.Support;
@@ -17,7 +15,7 @@ public sealed class TelemetryTests
     public async Task An_operation_is_one_internal_span_with_the_http_span_beneath_it()
     {
         using var spans = new ExportedSpans();
-        await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/runs/{id}", () => Results.Text(RunJson, "application/json")));
+        await using var server = FakeServer.Start().Route("GET", "/runs/{id}", _ => FakeResponse.JsonText(200, RunJson));
         await using var sp = TestGateway.ForServer(server.BaseUri);
         using (var root = ExportedSpans.StartTestRoot())
         {
@@ -44,8 +42,8 @@ public sealed class TelemetryTests
     {
         using var spans = new ExportedSpans();
         var calls = 0;
-        await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/runs/{id}", () =>
-            Interlocked.Increment(ref calls) == 1 ? Results.StatusCode(503) : Results.Text(RunJson, "application/json")));
+        await using var server = FakeServer.Start().Route("GET", "/runs/{id}", _ =>
+            Interlocked.Increment(ref calls) == 1 ? FakeResponse.Empty(503) : FakeResponse.JsonText(200, RunJson));
         await using var sp = TestGateway.ForServer(server.BaseUri);
         using var root = ExportedSpans.StartTestRoot();
         await sp.GetRequiredService<IMlopsBackend>().Runs.GetAsync("r1");
@@ -59,7 +57,7 @@ public sealed class TelemetryTests
     public async Task A_failed_operation_records_error_type()
     {
         using var spans = new ExportedSpans();
-        await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/runs/{id}", () => Results.StatusCode(404)));
+        await using var server = FakeServer.Start().Route("GET", "/runs/{id}", _ => FakeResponse.Empty(404));
         await using var sp = TestGateway.ForServer(server.BaseUri);
         using var root = ExportedSpans.StartTestRoot();
         await sp.GetRequiredService<IMlopsBackend>().Runs.Invoking(r => r.GetAsync("r1")).Should().ThrowAsync<MlopsNotFoundException>();
@@ -72,12 +70,12 @@ public sealed class TelemetryTests
     public async Task A_list_opens_one_span_per_page_and_pages_resume_from_a_token()
     {
         using var spans = new ExportedSpans();
-        await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/runs", (string? page_token) => Results.Text(page_token switch
+        await using var server = FakeServer.Start().Route("GET", "/runs", r => FakeResponse.JsonText(200, r.Query("page_token") switch
         {
             null => """{"runs":[{"id":"a"},{"id":"b"}],"next_page_token":"p2"}""",
             "p2" => """{"runs":[{"id":"c"},{"id":"d"}],"next_page_token":"p3"}""",
             _ => """{"runs":[{"id":"e"}],"next_page_token":""}""",
-        }, "application/json")));
+        }));
         await using var sp = TestGateway.ForServer(server.BaseUri);
         var runs = sp.GetRequiredService<IMlopsBackend>().Runs;
         using (var root = ExportedSpans.StartTestRoot())
@@ -99,7 +97,7 @@ public sealed class TelemetryTests
     public async Task An_unsupported_operation_fails_in_its_span_before_any_request()
     {
         using var spans = new ExportedSpans();
-        await using var server = await LoopbackServer.StartAsync(_ => { });
+        await using var server = FakeServer.Start();
         await using var sp = TestGateway.ForServer(server.BaseUri);
         using var root = ExportedSpans.StartTestRoot();
         var models = sp.GetRequiredService<IMlopsBackend>().Models;
@@ -115,11 +113,9 @@ public sealed class TelemetryTests
     {
         using var spans = new ExportedSpans();
         var logs = new LogCollector();
-        await using var server = await LoopbackServer.StartAsync(app =>
-        {
-            app.MapGet("/runs/{id}", () => Results.StatusCode(401));
-            app.MapPost("/pipelines/{id}/trigger", () => Results.StatusCode(503));
-        });
+        await using var server = FakeServer.Start()
+            .Route("GET", "/runs/{id}", _ => FakeResponse.Empty(401))
+            .Route("POST", "/pipelines/{id}/trigger", _ => FakeResponse.Empty(503));
         await using var sp = TestGateway.ForServer(server.BaseUri, o =>
         {
             o.Auth.Type = "Basic";
@@ -172,8 +168,8 @@ public sealed class TelemetryTests
         listener.Start();
 
         var calls = 0;
-        await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/runs/{id}", () =>
-            Interlocked.Increment(ref calls) == 1 ? Results.StatusCode(502) : Results.Text(RunJson, "application/json")));
+        await using var server = FakeServer.Start().Route("GET", "/runs/{id}", _ =>
+            Interlocked.Increment(ref calls) == 1 ? FakeResponse.Empty(502) : FakeResponse.JsonText(200, RunJson));
         await using var sp = TestGateway.Build(o =>
         {
             var b = new BackendOptions { Type = TestHttpBackend.TypeName, BaseUrl = server.BaseUri.ToString() };

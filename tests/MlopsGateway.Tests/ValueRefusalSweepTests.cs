@@ -1,8 +1,6 @@
 using System.Collections;
 using System.Reflection;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MlopsGateway.Testing;
 
@@ -25,12 +23,7 @@ public sealed class ValueRefusalSweepTests
     [Fact]
     public async Task Empty_values_are_validation_errors_and_nulls_argument_null_errors_across_the_public_api()
     {
-        await using var server = await LoopbackServer.StartAsync(app => app.Run(async context =>
-        {
-            context.Response.StatusCode = 404;
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync("{}");
-        }));
+        await using var server = FakeServer.Start().Fallback(_ => FakeResponse.JsonText(404, "{}"));
         await using var sp = Build(server.BaseUri);
         var provider = sp.GetRequiredService<IMlopsBackendProvider>();
         var problems = new List<string>();

@@ -21,7 +21,7 @@ internal interface IAirflowDagsApi
         [AliasAs("tags_match_mode")] string? tagsMatchMode, bool? paused, [AliasAs("dag_id_pattern")] string? dagIdPattern, CancellationToken ct);
 
     [Get("/{**api}dags/{dagId}")]
-    Task<TDag> GetAsync<TDag>(string api, string dagId, CancellationToken ct);
+    Task<TDag> GetAsync<TDag>(string api, PathSegment dagId, CancellationToken ct);
 
     /// <summary>
     /// v1 declares <c>update_mask</c> with <c>explode: false</c> (one comma-joined value); v2 passes null, which
@@ -30,9 +30,9 @@ internal interface IAirflowDagsApi
     /// </summary>
     [Patch("/{**api}dags/{dagId}")]
     [Idempotent("setting is_paused to a value twice leaves the same value")]
-    Task<TDag> SetPausedAsync<TDag>(string api, string dagId, [AliasAs("update_mask")] string? updateMask, [Body] DagPatchBody body, CancellationToken ct);
+    Task<TDag> SetPausedAsync<TDag>(string api, PathSegment dagId, [AliasAs("update_mask")] string? updateMask, [Body] DagPatchBody body, CancellationToken ct);
 
     /// <summary>v1 answers 204, v2 200 <c>{}</c>; neither body is read.</summary>
     [Delete("/{**api}dags/{dagId}")]
-    Task DeleteAsync(string api, string dagId, CancellationToken ct);
+    Task DeleteAsync(string api, PathSegment dagId, CancellationToken ct);
 }

@@ -1,3 +1,4 @@
+using MlopsGateway.Http;
 using Refit;
 
 namespace MlopsGateway.Airflow.Api;
@@ -11,23 +12,23 @@ namespace MlopsGateway.Airflow.Api;
 internal interface IAirflowTaskInstancesApi
 {
     [Get("/{**api}dags/{dagId}/dagRuns/{dagRunId}/taskInstances")]
-    Task<TPage> ListAsync<TPage>(string api, string dagId, string dagRunId, int limit, int offset, CancellationToken ct);
+    Task<TPage> ListAsync<TPage>(string api, PathSegment dagId, PathSegment dagRunId, int limit, int offset, CancellationToken ct);
 
     [Get("/{**api}dags/{dagId}/dagRuns/{dagRunId}/taskInstances/{taskId}")]
-    Task<TTask> GetAsync<TTask>(string api, string dagId, string dagRunId, string taskId, CancellationToken ct);
+    Task<TTask> GetAsync<TTask>(string api, PathSegment dagId, PathSegment dagRunId, PathSegment taskId, CancellationToken ct);
 
     [Get("/{**api}dags/{dagId}/dagRuns/{dagRunId}/taskInstances/{taskId}/{mapIndex}")]
-    Task<TTask> GetMappedAsync<TTask>(string api, string dagId, string dagRunId, string taskId, int mapIndex, CancellationToken ct);
+    Task<TTask> GetMappedAsync<TTask>(string api, PathSegment dagId, PathSegment dagRunId, PathSegment taskId, int mapIndex, CancellationToken ct);
 
     /// <summary>
     /// Every attempt of the instance. Neither dialect pages this listing (v1 declares <c>limit</c>/<c>offset</c> but
     /// Airflow 2.10 ignores them; v2 has none), so no paging parameters are sent.
     /// </summary>
     [Get("/{**api}dags/{dagId}/dagRuns/{dagRunId}/taskInstances/{taskId}/tries")]
-    Task<TPage> ListTriesAsync<TPage>(string api, string dagId, string dagRunId, string taskId, CancellationToken ct);
+    Task<TPage> ListTriesAsync<TPage>(string api, PathSegment dagId, PathSegment dagRunId, PathSegment taskId, CancellationToken ct);
 
     [Get("/{**api}dags/{dagId}/dagRuns/{dagRunId}/taskInstances/{taskId}/{mapIndex}/tries")]
-    Task<TPage> ListMappedTriesAsync<TPage>(string api, string dagId, string dagRunId, string taskId, int mapIndex, CancellationToken ct);
+    Task<TPage> ListMappedTriesAsync<TPage>(string api, PathSegment dagId, PathSegment dagRunId, PathSegment taskId, int mapIndex, CancellationToken ct);
 
     /// <summary>
     /// One chunk of a try's log as JSON (Airflow sends NDJSON or text only to other <c>Accept</c> values), continuing
@@ -35,6 +36,6 @@ internal interface IAirflowTaskInstancesApi
     /// 404 to <c>map_index=0</c> there.
     /// </summary>
     [Get("/{**api}dags/{dagId}/dagRuns/{dagRunId}/taskInstances/{taskId}/logs/{tryNumber}")]
-    Task<TaskLogDto> GetLogAsync(string api, string dagId, string dagRunId, string taskId, int tryNumber,
+    Task<TaskLogDto> GetLogAsync(string api, PathSegment dagId, PathSegment dagRunId, PathSegment taskId, int tryNumber,
         [AliasAs("map_index")] int? mapIndex, string? token, CancellationToken ct);
 }

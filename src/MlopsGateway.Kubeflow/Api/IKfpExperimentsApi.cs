@@ -15,7 +15,7 @@ internal interface IKfpExperimentsApi
     Task<KfpExperiment> CreateAsync([Body] KfpExperimentCreate body, CancellationToken ct);
 
     [Get("/apis/v2beta1/experiments/{experimentId}")]
-    Task<KfpExperiment> GetAsync(string experimentId, CancellationToken ct);
+    Task<KfpExperiment> GetAsync(PathSegment experimentId, CancellationToken ct);
 
     [Get("/apis/v2beta1/experiments")]
     Task<KfpListExperimentsResponse> ListAsync([AliasAs("page_token")] string? pageToken, [AliasAs("page_size")] int pageSize,
@@ -23,12 +23,12 @@ internal interface IKfpExperimentsApi
 
     [Post("/apis/v2beta1/experiments/{experimentId}:archive")]
     [Idempotent("archiving an archived experiment leaves it archived")]
-    Task<string> ArchiveAsync(string experimentId, CancellationToken ct);
+    Task<string> ArchiveAsync(PathSegment experimentId, CancellationToken ct);
 
     [Post("/apis/v2beta1/experiments/{experimentId}:unarchive")]
     [Idempotent("unarchiving an active experiment leaves it active")]
-    Task<string> UnarchiveAsync(string experimentId, CancellationToken ct);
+    Task<string> UnarchiveAsync(PathSegment experimentId, CancellationToken ct);
 
     [Delete("/apis/v2beta1/experiments/{experimentId}")]
-    Task<string> DeleteAsync(string experimentId, CancellationToken ct);
+    Task<string> DeleteAsync(PathSegment experimentId, CancellationToken ct);
 }

@@ -1,3 +1,4 @@
+using MlopsGateway.Http;
 using Refit;
 
 namespace MlopsGateway.Kubeflow.Api;
@@ -9,5 +10,5 @@ namespace MlopsGateway.Kubeflow.Api;
 internal interface IKfpNodeArtifactsApi
 {
     [Get("/apis/v2beta1/runs/{runId}/nodes/{nodeId}/artifacts/{artifactName}:read")]
-    Task<KfpReadArtifactResponse> ReadAsync(string runId, string nodeId, string artifactName, CancellationToken ct);
+    Task<KfpReadArtifactResponse> ReadAsync(PathSegment runId, PathSegment nodeId, PathSegment artifactName, CancellationToken ct);
 }

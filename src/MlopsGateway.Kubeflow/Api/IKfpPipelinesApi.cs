@@ -17,15 +17,15 @@ internal interface IKfpPipelinesApi
         [AliasAs("page_size")] int pageSize, [AliasAs("sort_by")] string? sortBy, string? filter, CancellationToken ct);
 
     [Get("/apis/v2beta1/pipelines/{pipelineId}")]
-    Task<KfpPipeline> GetAsync(string pipelineId, CancellationToken ct);
+    Task<KfpPipeline> GetAsync(PathSegment pipelineId, CancellationToken ct);
 
     /// <summary>In <paramref name="ns"/>, or among the shared pipelines when null.</summary>
     [Get("/apis/v2beta1/pipelines/names/{name}")]
-    Task<KfpPipeline> GetByNameAsync(string name, [AliasAs("namespace")] string? ns, CancellationToken ct);
+    Task<KfpPipeline> GetByNameAsync(PathSegment name, [AliasAs("namespace")] string? ns, CancellationToken ct);
 
     /// <summary>Always cascades: without <c>cascade=true</c> KFP refuses to delete a pipeline that still has versions.</summary>
     [Delete("/apis/v2beta1/pipelines/{pipelineId}?cascade=true")]
-    Task<string> DeleteAsync(string pipelineId, CancellationToken ct);
+    Task<string> DeleteAsync(PathSegment pipelineId, CancellationToken ct);
 
     [Post("/apis/v2beta1/pipelines/upload")]
     [NotRetryable("a second request would create a second pipeline (or fail on the name the first one took); the file is streamed once")]
@@ -39,12 +39,12 @@ internal interface IKfpPipelinesApi
         [AliasAs("pipelineid")] string pipelineId, string? description, [Body] HttpContent file, CancellationToken ct);
 
     [Get("/apis/v2beta1/pipelines/{pipelineId}/versions")]
-    Task<KfpListPipelineVersionsResponse> ListVersionsAsync(string pipelineId, [AliasAs("page_token")] string? pageToken,
+    Task<KfpListPipelineVersionsResponse> ListVersionsAsync(PathSegment pipelineId, [AliasAs("page_token")] string? pageToken,
         [AliasAs("page_size")] int pageSize, [AliasAs("sort_by")] string? sortBy, CancellationToken ct);
 
     [Get("/apis/v2beta1/pipelines/{pipelineId}/versions/{versionId}")]
-    Task<KfpPipelineVersion> GetVersionAsync(string pipelineId, string versionId, CancellationToken ct);
+    Task<KfpPipelineVersion> GetVersionAsync(PathSegment pipelineId, PathSegment versionId, CancellationToken ct);
 
     [Delete("/apis/v2beta1/pipelines/{pipelineId}/versions/{versionId}")]
-    Task<string> DeleteVersionAsync(string pipelineId, string versionId, CancellationToken ct);
+    Task<string> DeleteVersionAsync(PathSegment pipelineId, PathSegment versionId, CancellationToken ct);
 }

@@ -12,7 +12,7 @@ internal interface IKfpRecurringRunsApi
     Task<KfpRecurringRun> CreateAsync([Body] KfpRecurringRun body, CancellationToken ct);
 
     [Get("/apis/v2beta1/recurringruns/{recurringRunId}")]
-    Task<KfpRecurringRun> GetAsync(string recurringRunId, CancellationToken ct);
+    Task<KfpRecurringRun> GetAsync(PathSegment recurringRunId, CancellationToken ct);
 
     [Get("/apis/v2beta1/recurringruns")]
     Task<KfpListRecurringRunsResponse> ListAsync([AliasAs("page_token")] string? pageToken, [AliasAs("page_size")] int pageSize,
@@ -20,12 +20,12 @@ internal interface IKfpRecurringRunsApi
 
     [Post("/apis/v2beta1/recurringruns/{recurringRunId}:enable")]
     [Idempotent("enabling an enabled schedule leaves it enabled")]
-    Task<string> EnableAsync(string recurringRunId, CancellationToken ct);
+    Task<string> EnableAsync(PathSegment recurringRunId, CancellationToken ct);
 
     [Post("/apis/v2beta1/recurringruns/{recurringRunId}:disable")]
     [Idempotent("disabling a disabled schedule leaves it disabled")]
-    Task<string> DisableAsync(string recurringRunId, CancellationToken ct);
+    Task<string> DisableAsync(PathSegment recurringRunId, CancellationToken ct);
 
     [Delete("/apis/v2beta1/recurringruns/{recurringRunId}")]
-    Task<string> DeleteAsync(string recurringRunId, CancellationToken ct);
+    Task<string> DeleteAsync(PathSegment recurringRunId, CancellationToken ct);
 }

@@ -21,7 +21,7 @@ internal interface IKfpRunsApi
     Task<KfpRun> CreateAsync([Body] KfpRun body, CancellationToken ct);
 
     [Get("/apis/v2beta1/runs/{runId}")]
-    Task<KfpRun> GetAsync(string runId, CancellationToken ct);
+    Task<KfpRun> GetAsync(PathSegment runId, CancellationToken ct);
 
     [Get("/apis/v2beta1/runs")]
     Task<KfpListRunsResponse> ListAsync([AliasAs("namespace")] string? ns, [AliasAs("experiment_id")] string? experimentId,
@@ -30,20 +30,20 @@ internal interface IKfpRunsApi
 
     [Post("/apis/v2beta1/runs/{runId}:terminate")]
     [Idempotent("terminating a run that is canceling or finished changes nothing (CANCELING stays CANCELING)")]
-    Task<string> TerminateAsync(string runId, CancellationToken ct);
+    Task<string> TerminateAsync(PathSegment runId, CancellationToken ct);
 
     [Post("/apis/v2beta1/runs/{runId}:retry")]
     [NotRetryable("a second retry of a run that already restarted its failed nodes fails server-side")]
-    Task<string> RetryAsync(string runId, CancellationToken ct);
+    Task<string> RetryAsync(PathSegment runId, CancellationToken ct);
 
     [Post("/apis/v2beta1/runs/{runId}:archive")]
     [Idempotent("it sets storage_state only; archiving twice leaves it archived")]
-    Task<string> ArchiveAsync(string runId, CancellationToken ct);
+    Task<string> ArchiveAsync(PathSegment runId, CancellationToken ct);
 
     [Post("/apis/v2beta1/runs/{runId}:unarchive")]
     [Idempotent("it sets storage_state only; unarchiving twice leaves it available")]
-    Task<string> UnarchiveAsync(string runId, CancellationToken ct);
+    Task<string> UnarchiveAsync(PathSegment runId, CancellationToken ct);
 
     [Delete("/apis/v2beta1/runs/{runId}")]
-    Task<string> DeleteAsync(string runId, CancellationToken ct);
+    Task<string> DeleteAsync(PathSegment runId, CancellationToken ct);
 }

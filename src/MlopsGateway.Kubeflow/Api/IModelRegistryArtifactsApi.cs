@@ -11,10 +11,10 @@ internal interface IModelRegistryArtifactsApi
     Task<MrModelArtifact> FindByNameAsync(string name, string parentResourceId, CancellationToken ct);
 
     [Get("/api/model_registry/v1alpha3/model_artifacts/{modelArtifactId}")]
-    Task<MrModelArtifact> GetAsync(string modelArtifactId, CancellationToken ct);
+    Task<MrModelArtifact> GetAsync(PathSegment modelArtifactId, CancellationToken ct);
 
     /// <summary>A plain <c>ModelArtifactUpdate</c> of the members <paramref name="patch"/> sets, nothing else.</summary>
     [Patch("/api/model_registry/v1alpha3/model_artifacts/{modelArtifactId}")]
     [Idempotent("it sets the given members to the given values; setting them again leaves the same artifact")]
-    Task<MrModelArtifact> UpdateAsync(string modelArtifactId, [Body] MrModelArtifact patch, CancellationToken ct);
+    Task<MrModelArtifact> UpdateAsync(PathSegment modelArtifactId, [Body] MrModelArtifact patch, CancellationToken ct);
 }

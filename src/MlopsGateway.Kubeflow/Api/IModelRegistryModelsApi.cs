@@ -24,9 +24,9 @@ internal interface IModelRegistryModelsApi
     /// <summary>Changes the members <paramref name="patch"/> sets, nothing else.</summary>
     [Patch("/api/model_registry/v1alpha3/registered_models/{registeredModelId}")]
     [Idempotent("it sets the given members to the given values; setting them again leaves the same model")]
-    Task<MrRegisteredModel> UpdateAsync(string registeredModelId, [Body] MrRegisteredModel patch, CancellationToken ct);
+    Task<MrRegisteredModel> UpdateAsync(PathSegment registeredModelId, [Body] MrRegisteredModel patch, CancellationToken ct);
 
     [Get("/api/model_registry/v1alpha3/registered_models/{registeredModelId}/versions")]
-    Task<MrList<MrModelVersion>> ListVersionsAsync(string registeredModelId, int pageSize, string orderBy, string sortOrder,
+    Task<MrList<MrModelVersion>> ListVersionsAsync(PathSegment registeredModelId, int pageSize, string orderBy, string sortOrder,
         string? nextPageToken, CancellationToken ct);
 }

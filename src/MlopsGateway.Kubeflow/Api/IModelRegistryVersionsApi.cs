@@ -20,15 +20,15 @@ internal interface IModelRegistryVersionsApi
     /// <summary>Changes the members <paramref name="patch"/> sets, nothing else.</summary>
     [Patch("/api/model_registry/v1alpha3/model_versions/{modelVersionId}")]
     [Idempotent("it sets the given members to the given values; setting them again leaves the same version")]
-    Task<MrModelVersion> UpdateAsync(string modelVersionId, [Body] MrModelVersion patch, CancellationToken ct);
+    Task<MrModelVersion> UpdateAsync(PathSegment modelVersionId, [Body] MrModelVersion patch, CancellationToken ct);
 
     /// <summary>Every artifact kind attached to the version (model, doc, dataset, metric…).</summary>
     [Get("/api/model_registry/v1alpha3/model_versions/{modelVersionId}/artifacts")]
-    Task<MrList<MrModelArtifact>> ListArtifactsAsync(string modelVersionId, int pageSize, string orderBy, string sortOrder,
+    Task<MrList<MrModelArtifact>> ListArtifactsAsync(PathSegment modelVersionId, int pageSize, string orderBy, string sortOrder,
         string? nextPageToken, CancellationToken ct);
 
     /// <summary>Creates the artifact and attaches it to the version in one call.</summary>
     [Post("/api/model_registry/v1alpha3/model_versions/{modelVersionId}/artifacts")]
     [NotRetryable("a replay could attach a second artifact to the version")]
-    Task<MrModelArtifact> AddArtifactAsync(string modelVersionId, [Body] MrModelArtifact body, CancellationToken ct);
+    Task<MrModelArtifact> AddArtifactAsync(PathSegment modelVersionId, [Body] MrModelArtifact body, CancellationToken ct);
 }

@@ -14,11 +14,11 @@ internal interface IMLflowLoggedModelsApi
     Task<LoggedModelResponse> CreateAsync([Body] CreateLoggedModelRequest body, CancellationToken ct);
 
     [Get("/api/2.0/mlflow/logged-models/{modelId}")]
-    Task<LoggedModelResponse> GetAsync(string modelId, CancellationToken ct);
+    Task<LoggedModelResponse> GetAsync(PathSegment modelId, CancellationToken ct);
 
     [Patch("/api/2.0/mlflow/logged-models/{modelId}")]
     [Idempotent("setting the final status to a given value twice leaves the same status")]
-    Task<LoggedModelResponse> FinalizeAsync(string modelId, [Body] FinalizeLoggedModelRequest body, CancellationToken ct);
+    Task<LoggedModelResponse> FinalizeAsync(PathSegment modelId, [Body] FinalizeLoggedModelRequest body, CancellationToken ct);
 
     /// <summary>The page token encodes the query, so every page resends the same body.</summary>
     [Post("/api/2.0/mlflow/logged-models/search")]

@@ -39,6 +39,18 @@ internal sealed class MetricDto : MLflowDto
     public string? RunId { get; set; }
 }
 
+/// <summary>
+/// A metric point as log-batch sends it: only what the gateway writes. Kept apart from <see cref="MetricDto"/>, whose
+/// read-side MLflow 3 fields would cost every one of up to 100,000 buffered points 32 bytes it never uses.
+/// </summary>
+internal sealed class LoggedMetricDto
+{
+    public string? Key { get; set; }
+    public double Value { get; set; }
+    public long Timestamp { get; set; }
+    public long Step { get; set; }
+}
+
 internal sealed class ExperimentDto : MLflowDto
 {
     public string? ExperimentId { get; set; }
@@ -350,7 +362,7 @@ internal sealed class SearchRunsRequest : MLflowDto
 internal sealed class LogBatchRequest : MLflowDto
 {
     public string? RunId { get; set; }
-    public List<MetricDto>? Metrics { get; set; }
+    public List<LoggedMetricDto>? Metrics { get; set; }
     public List<KeyValueDto>? Params { get; set; }
     public List<KeyValueDto>? Tags { get; set; }
 }

@@ -21,29 +21,29 @@ internal interface IMetaflowRunsApi
     Task<HttpResponseMessage> ListFlowsAsync([AliasAs("_limit")] int? limit, [AliasAs("_cursor")] string? cursor, CancellationToken ct);
 
     [Get("/flows/{flow}")]
-    Task<FlowDto> GetFlowAsync(string flow, CancellationToken ct);
+    Task<FlowDto> GetFlowAsync(PathSegment flow, CancellationToken ct);
 
     [Post("/flows/{flow}")]
     [Idempotent("a flow is keyed by its name: a re-sent registration meets 409, which RegisterFlow reads as the flow it registered")]
-    Task<FlowDto> CreateFlowAsync(string flow, [Body] CreateObjectRequest body, CancellationToken ct);
+    Task<FlowDto> CreateFlowAsync(PathSegment flow, [Body] CreateObjectRequest body, CancellationToken ct);
 
     /// <summary>Runs of a flow; a missing flow's list is <c>200 []</c>, not 404.</summary>
     [Get("/flows/{flow}/runs")]
-    Task<HttpResponseMessage> ListRunsAsync(string flow, [AliasAs("_limit")] int? limit, [AliasAs("_cursor")] string? cursor, CancellationToken ct);
+    Task<HttpResponseMessage> ListRunsAsync(PathSegment flow, [AliasAs("_limit")] int? limit, [AliasAs("_cursor")] string? cursor, CancellationToken ct);
 
     /// <summary>A run by its number (<c>24</c>) or string id (<c>argo-…</c>).</summary>
     [Get("/flows/{flow}/runs/{run}")]
-    Task<RunDto> GetRunAsync(string flow, string run, CancellationToken ct);
+    Task<RunDto> GetRunAsync(PathSegment flow, PathSegment run, CancellationToken ct);
 
     /// <summary><c>POST /flows/{f}/run</c> (singular): the body's <c>run_number</c> names the run, else the service numbers it.</summary>
     [Post("/flows/{flow}/run")]
     [NotRetryable("without a run_number in the body the service numbers a second run; with one, a re-sent create meets 409 and RegisterRun, not the transport, reads the existing run")]
-    Task<RunDto> CreateRunAsync(string flow, [Body] CreateObjectRequest body, CancellationToken ct);
+    Task<RunDto> CreateRunAsync(PathSegment flow, [Body] CreateObjectRequest body, CancellationToken ct);
 
     /// <summary>Removals first, then additions; answers the run's user tags afterwards (an unordered set).</summary>
     [Patch("/flows/{flow}/runs/{run}/tag/mutate")]
     [Idempotent("adding present tags and removing absent ones change nothing, so a re-sent mutation leaves the same tags")]
-    Task<TagMutationResponse> MutateTagsAsync(string flow, string run, [Body] TagMutationRequest body, CancellationToken ct);
+    Task<TagMutationResponse> MutateTagsAsync(PathSegment flow, PathSegment run, [Body] TagMutationRequest body, CancellationToken ct);
 
     /// <summary>
     /// Sets the run's heartbeat to now; 404 when it updated nothing (a beat under 10 s ago, or no such run). The body is
@@ -51,5 +51,5 @@ internal interface IMetaflowRunsApi
     /// </summary>
     [Post("/flows/{flow}/runs/{run}/heartbeat")]
     [Idempotent("a heartbeat sets last_heartbeat_ts to now: a re-sent beat sets it again (or, within 10 s, updates nothing)")]
-    Task<string> HeartbeatRunAsync(string flow, string run, [Body] EmptyBody body, CancellationToken ct);
+    Task<string> HeartbeatRunAsync(PathSegment flow, PathSegment run, [Body] EmptyBody body, CancellationToken ct);
 }

@@ -11,34 +11,34 @@ namespace MlopsGateway.Metaflow.Api;
 internal interface IMetaflowTasksApi
 {
     [Get("/flows/{flow}/runs/{run}/steps")]
-    Task<HttpResponseMessage> ListStepsAsync(string flow, string run, CancellationToken ct);
+    Task<HttpResponseMessage> ListStepsAsync(PathSegment flow, PathSegment run, CancellationToken ct);
 
     [Get("/flows/{flow}/runs/{run}/steps/{step}")]
-    Task<StepDto> GetStepAsync(string flow, string run, string step, CancellationToken ct);
+    Task<StepDto> GetStepAsync(PathSegment flow, PathSegment run, PathSegment step, CancellationToken ct);
 
     [Post("/flows/{flow}/runs/{run}/steps/{step}/step")]
     [NotRetryable("a step is created once per run: a re-sent create burns a sequence number and answers 409, which RegisterStep, not the transport, turns into a read")]
-    Task<StepDto> CreateStepAsync(string flow, string run, string step, [Body] CreateObjectRequest body, CancellationToken ct);
+    Task<StepDto> CreateStepAsync(PathSegment flow, PathSegment run, PathSegment step, [Body] CreateObjectRequest body, CancellationToken ct);
 
     [Get("/flows/{flow}/runs/{run}/steps/{step}/tasks")]
-    Task<HttpResponseMessage> ListTasksAsync(string flow, string run, string step, CancellationToken ct);
+    Task<HttpResponseMessage> ListTasksAsync(PathSegment flow, PathSegment run, PathSegment step, CancellationToken ct);
 
     /// <summary>A task by its global number (<c>37</c>) or its name (<c>sfn-…</c>).</summary>
     [Get("/flows/{flow}/runs/{run}/steps/{step}/tasks/{task}")]
-    Task<TaskDto> GetTaskAsync(string flow, string run, string step, string task, CancellationToken ct);
+    Task<TaskDto> GetTaskAsync(PathSegment flow, PathSegment run, PathSegment step, PathSegment task, CancellationToken ct);
 
     /// <summary><c>POST …/steps/{s}/task</c> (singular): the body's <c>task_id</c> names the task, else the service numbers it.</summary>
     [Post("/flows/{flow}/runs/{run}/steps/{step}/task")]
     [NotRetryable("without a task_id in the body the service numbers a second task")]
-    Task<TaskDto> CreateTaskAsync(string flow, string run, string step, [Body] CreateObjectRequest body, CancellationToken ct);
+    Task<TaskDto> CreateTaskAsync(PathSegment flow, PathSegment run, PathSegment step, [Body] CreateObjectRequest body, CancellationToken ct);
 
     /// <summary>Service ≥ 2.5.0: pathspecs (<c>Flow/run/step/task</c>) of the step's tasks with a metadata field matching a POSIX regex.</summary>
     [Get("/flows/{flow}/runs/{run}/steps/{step}/filtered_tasks")]
-    Task<HttpResponseMessage> FilterTasksAsync(string flow, string run, string step,
+    Task<HttpResponseMessage> FilterTasksAsync(PathSegment flow, PathSegment run, PathSegment step,
         [AliasAs("metadata_field_name")] string fieldName, string pattern, CancellationToken ct);
 
     /// <summary>Sets the task's heartbeat (and its run's) to now; 404 when it updated nothing. The answer is a JSON string, kept as text.</summary>
     [Post("/flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/heartbeat")]
     [Idempotent("a heartbeat sets last_heartbeat_ts to now: a re-sent beat sets it again (or, within 10 s, updates nothing)")]
-    Task<string> HeartbeatTaskAsync(string flow, string run, string step, string task, [Body] EmptyBody body, CancellationToken ct);
+    Task<string> HeartbeatTaskAsync(PathSegment flow, PathSegment run, PathSegment step, PathSegment task, [Body] EmptyBody body, CancellationToken ct);
 }

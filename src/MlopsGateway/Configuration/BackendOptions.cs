@@ -98,6 +98,13 @@ public sealed class AuthOptions
     /// <summary>For TokenExchange: refresh this long before the token's <c>exp</c>. Default 60 s.</summary>
     public TimeSpan RefreshBeforeExpiry { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Allow sending these credentials (or an <c>Authorization</c> or secret-referenced header) over plain <c>http://</c>
+    /// to a host that is not loopback — refused at start-up otherwise. Only for a network you trust (an in-cluster
+    /// service address); the backend logs a warning when first used. Default false.
+    /// </summary>
+    public bool AllowInsecureCredentials { get; set; }
+
     /// <summary>For Headers: identity or API-key headers (KFP <c>kubeflow-userid</c>, Metaflow <c>x-api-key</c>); values may be secret references.</summary>
     public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
 }

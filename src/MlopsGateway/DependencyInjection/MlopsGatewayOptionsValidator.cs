@@ -72,6 +72,7 @@ internal sealed class MlopsGatewayOptionsValidator(IEnumerable<BackendTypeRegist
             ValidateBaseUrl($"{key}:Endpoints:{endpoint}:BaseUrl", options.BaseUrl, registration.Type, errors);
         }
         ValidateAuth($"{key}:Auth", backend.Auth, errors);
+        InsecureCredentials.Validate(key, backend, errors);
         ValidateTls($"{key}:Tls", backend.Tls, errors);
         ValidateResilience($"{key}:Resilience", backend.Resilience, errors);
         if (backend.MaxConcurrentRequests is < 1)
@@ -94,6 +95,11 @@ internal sealed class MlopsGatewayOptionsValidator(IEnumerable<BackendTypeRegist
         else if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             errors.Add($"{key}: '{baseUrl}' is not an absolute http or https URL.");
+        }
+        else if (uri.UserInfo.Length > 0)
+        {
+            // The URL lands in logs and spans; credentials belong in Auth, where they are never written out.
+            errors.Add($"{key}: must not carry credentials in the URL (user info); configure them under Auth.");
         }
     }
 

@@ -62,6 +62,23 @@ public static class MlopsGuard
         return list.Count == 0 ? throw Invalid($"{name} must hold at least one value.") : list;
     }
 
+    /// <summary>
+    /// Returns <paramref name="value"/>, refusing one longer than a request URL can carry (8,192 characters: no server
+    /// or proxy accepts a longer request line). The core applies this to every value it renders into a URL; an adapter
+    /// calls it itself only to refuse before a lookup that precedes the request carrying the value.
+    /// </summary>
+    /// <param name="value">The caller's text.</param>
+    /// <param name="name">The argument as written at the call site (filled in by the compiler), named in the message.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="value"/> is null.</exception>
+    /// <exception cref="MlopsValidationException"><paramref name="value"/> is too long for a URL.</exception>
+    public static string UrlValue([NotNull] string? value, [CallerArgumentExpression(nameof(value))] string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(value, name);
+        return value.Length <= Http.UrlValues.MaxLength ? value
+            : throw Invalid(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{name} of {value.Length} characters ('{value[..Http.UrlValues.QuotedLength]}…') is longer than the {Http.UrlValues.MaxLength} a request URL can carry; no server would accept it."));
+    }
+
     /// <summary>Refuses the caller's value with <paramref name="message"/> unless <paramref name="condition"/> holds.</summary>
     /// <param name="condition">Whether the value is acceptable.</param>
     /// <param name="message">What is wrong and what to do instead; never a secret.</param>

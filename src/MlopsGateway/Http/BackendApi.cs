@@ -41,13 +41,17 @@ public static class BackendApi
         var settings = new RefitSettings
         {
             ContentSerializer = new GatewayJsonSerializer(json),
-            Buffered = true,
+            // Not Buffered: Refit would copy every request body into a second buffer before sending — a streamed
+            // upload whole in memory, and each JSON body (already bytes of known length) twice.
+            Buffered = false,
             RequestBodySerialization = RequestBodySerializationMode.Buffered,
             ExceptionFactory = failures.FromResponse,
             DeserializationExceptionFactory = failures.FromUnreadableBody,
             TransportExceptionFactory = failures.FromTransport,
         };
         settings.UrlParameterFormatterMap[typeof(bool)] = InvariantBooleanFormatter.Instance;
+        settings.UrlParameterFormatterMap[typeof(string)] = UrlValues.Instance;
+        settings.UrlParameterFormatterMap[typeof(PathSegment)] = UrlValues.Instance;
         return settings;
     }
 

@@ -37,6 +37,9 @@ internal sealed class BackendHttpRegistry(IServiceProvider services, IOptions<Ml
     public ILogger Logger { get; } = loggerFactory.CreateLogger("MlopsGateway.Http");
 
     public BackendHttpResources Get(string name) => _resources.GetOrAdd(name, n => new Lazy<BackendHttpResources>(() =>
-        BackendHttpResources.Create(n, Options(n), services.GetService<TimeProvider>() ?? TimeProvider.System,
-            services.GetKeyedService<IMlopsTokenProvider>(n)))).Value;
+    {
+        InsecureCredentials.WarnIfOptedIn(Logger, n, Options(n));
+        return BackendHttpResources.Create(n, Options(n), services.GetService<TimeProvider>() ?? TimeProvider.System,
+            services.GetKeyedService<IMlopsTokenProvider>(n));
+    })).Value;
 }

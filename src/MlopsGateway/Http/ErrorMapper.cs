@@ -26,7 +26,9 @@ internal static class ErrorMapper
         var retryAfter = RetryAfter(response.Headers, context.TimeProvider);
         var details = MlopsErrors.Details(context.Name, status, parsed.Code, RequestId(response));
         var tried = response.RequestMessage?.RequestUri is { IsAbsoluteUri: true } uri ? new Uri(uri.GetLeftPart(UriPartial.Path)) : null;
-        var message = BuildMessage(details, status, response.ReasonPhrase, parsed, body, contentType, retryAfter, kind == MlopsErrorKind.EndpointNotFound ? tried : null);
+        var message = Auth.CredentialRedaction.Redact(
+            BuildMessage(details, status, response.ReasonPhrase, parsed, body, contentType, retryAfter, kind == MlopsErrorKind.EndpointNotFound ? tried : null),
+            response.RequestMessage, context.Options);
         return MlopsErrors.Create(kind, message, details, retryAfter, inner: null, tried);
     }
 

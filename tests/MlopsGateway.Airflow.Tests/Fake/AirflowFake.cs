@@ -3,8 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 using MlopsGateway.Testing;
 
 namespace MlopsGateway.Airflow.Tests.Fake;
@@ -66,8 +65,8 @@ public sealed partial class AirflowFake : IAsyncDisposable
 
     private AirflowFake(AirflowFakeOptions options) => _options = options;
 
-    /// <summary>The loopback server (every request recorded).</summary>
-    public LoopbackServer Server { get; private set; } = null!;
+    /// <summary>The WireMock-hosted server (every request in its log).</summary>
+    public FakeServer Server { get; private set; } = null!;
 
     /// <summary>The server's root address (the backend's BaseUrl).</summary>
     public Uri BaseUri => Server.BaseUri;
@@ -86,13 +85,14 @@ public sealed partial class AirflowFake : IAsyncDisposable
     private DateTimeOffset Now => _options.Clock.GetUtcNow();
 
     /// <summary>Starts a fake.</summary>
-    public static async Task<AirflowFake> StartAsync(AirflowFakeOptions? options = null)
+    public static Task<AirflowFake> StartAsync(AirflowFakeOptions? options = null)
     {
         options ??= new AirflowFakeOptions();
         var fake = new AirflowFake(options);
         fake.Prefix = options.Prefix ?? (options.Dialect == FakeDialect.V1 ? "/api/v1" : "/api/v2");
-        fake.Server = await LoopbackServer.StartAsync(fake.Map);
-        return fake;
+        fake.Server = FakeServer.Start();
+        fake.Map(fake.Server);
+        return Task.FromResult(fake);
     }
 
     /// <summary>
@@ -245,66 +245,62 @@ public sealed partial class AirflowFake : IAsyncDisposable
     // ---------------------------------------------------------------- routes
 
     /// <summary>Every request target exactly as sent (percent-encoding kept), in arrival order.</summary>
-    public IReadOnlyList<string> RawTargets => _rawTargets.ToArray();
-
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _rawTargets = new();
+    public IReadOnlyList<string> RawTargets => Server.Requests.Select(r => r.RawTarget).ToArray();
 
     /// <summary>
     /// Answers a request before the fake does when it returns a status and JSON body (fault injection: a 503 for the
     /// first trigger); null lets the fake answer. Intercepted requests are recorded like any other.
     /// </summary>
-    public Func<HttpRequest, (int Status, string Body)?>? Intercept { get; set; }
+    public Func<FakeRequest, (int Status, string Body)?>? Intercept { get; set; }
 
-    private void Map(WebApplication app)
+    private void Map(FakeServer server)
     {
-        app.Use(async (http, next) =>
-        {
-            _rawTargets.Enqueue(http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget);
-            if (Intercept?.Invoke(http.Request) is { } answer)
-            {
-                http.Response.StatusCode = answer.Status;
-                http.Response.ContentType = "application/json";
-                await http.Response.WriteAsync(answer.Body);
-                return;
-            }
-            await next(http);
-        });
+        void Add(string method, string template, Func<FakeRequest, FakeResponse> handler)
+            => server.Route(method, template, r => Intercepted(r) ?? handler(r));
         if (!V1)
         {
-            app.MapPost("/auth/token", (Delegate)IssueToken);
-            // FastAPI answers a method a route does not take with a JSON detail (ASP.NET would send an empty 405).
-            app.Use(async (http, next) =>
-            {
-                await next(http);
-                if (http.Response.StatusCode == 405 && !http.Response.HasStarted)
-                {
-                    http.Response.ContentType = "application/json";
-                    await http.Response.WriteAsync("""{"detail":"Method Not Allowed"}""");
-                }
-            });
+            Add("POST", "/auth/token", IssueToken);
         }
         var p = Prefix;
-        app.MapGet(p + "/version", () => Json(200, new JsonObject { ["version"] = V1 ? "2.10.3" : _options.ServerVersion ?? "3.1.0", ["git_version"] = null }));
-        app.MapGet(p + "/dags", (Delegate)ListDags);
-        app.MapGet(p + "/dags/{dagId}", (Delegate)GetDag);
-        app.MapPatch(p + "/dags/{dagId}", (Delegate)PatchDag);
-        app.MapDelete(p + "/dags/{dagId}", (Delegate)DeleteDag);
-        app.MapPost(p + "/dags/{dagId}/dagRuns", (Delegate)Trigger);
-        app.MapGet(p + "/dags/{dagId}/dagRuns", (Delegate)ListRuns);
-        app.MapGet(p + "/dags/{dagId}/dagRuns/{runId}", (Delegate)GetRun);
-        app.MapPatch(p + "/dags/{dagId}/dagRuns/{runId}", (Delegate)PatchRun);
-        app.MapDelete(p + "/dags/{dagId}/dagRuns/{runId}", (Delegate)DeleteRun);
-        app.MapPost(p + "/dags/{dagId}/dagRuns/{runId}/clear", (Delegate)ClearRun);
-        app.MapGet(p + "/dags/{dagId}/dagRuns/{runId}/taskInstances", (Delegate)ListTasks);
-        app.MapGet(p + "/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}", (Delegate)GetTask);
-        app.MapGet(p + "/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/logs/{tryNumber}", (Delegate)GetLog);
-        app.MapGet(p + "/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/tries", (HttpContext http, string dagId, string runId, string taskId) => ListTries(http, dagId, runId, taskId, -1));
-        app.MapGet(p + "/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/{mapIndex:int}/tries", (Delegate)ListTries);
+        Add("GET", p + "/version", _ => Json(200, new JsonObject { ["version"] = V1 ? "2.10.3" : _options.ServerVersion ?? "3.1.0", ["git_version"] = null }));
+        Add("GET", p + "/dags", ListDags);
+        Add("GET", p + "/dags/{dagId}", r => GetDag(r, r.Route("dagId")));
+        Add("PATCH", p + "/dags/{dagId}", r => PatchDag(r, r.Route("dagId")));
+        Add("DELETE", p + "/dags/{dagId}", r => DeleteDag(r, r.Route("dagId")));
+        Add("POST", p + "/dags/{dagId}/dagRuns", r => Trigger(r, r.Route("dagId")));
+        Add("GET", p + "/dags/{dagId}/dagRuns", r => ListRuns(r, r.Route("dagId")));
+        Add("GET", p + "/dags/{dagId}/dagRuns/{runId}", r => GetRun(r, r.Route("dagId"), r.Route("runId")));
+        Add("PATCH", p + "/dags/{dagId}/dagRuns/{runId}", r => PatchRun(r, r.Route("dagId"), r.Route("runId")));
+        Add("DELETE", p + "/dags/{dagId}/dagRuns/{runId}", r => DeleteRun(r, r.Route("dagId"), r.Route("runId")));
+        Add("POST", p + "/dags/{dagId}/dagRuns/{runId}/clear", r => ClearRun(r, r.Route("dagId"), r.Route("runId")));
+        Add("GET", p + "/dags/{dagId}/dagRuns/{runId}/taskInstances", r => ListTasks(r, r.Route("dagId"), r.Route("runId")));
+        Add("GET", p + "/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}", r => GetTask(r, r.Route("dagId"), r.Route("runId"), r.Route("taskId")));
+        // Integer route values as ASP.NET bound them: a non-integer try number is a 400, a non-integer map index no route (404).
+        Add("GET", p + "/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/logs/{tryNumber}", r => int.TryParse(r.Route("tryNumber"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var tryNumber)
+            ? GetLog(r, r.Route("dagId"), r.Route("runId"), r.Route("taskId"), tryNumber)
+            : FakeResponse.Empty(400));
+        Add("GET", p + "/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/tries", r => ListTries(r, r.Route("dagId"), r.Route("runId"), r.Route("taskId"), -1));
+        Add("GET", p + "/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/{mapIndex}/tries", r => int.TryParse(r.Route("mapIndex"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var mapIndex)
+            ? ListTries(r, r.Route("dagId"), r.Route("runId"), r.Route("taskId"), mapIndex)
+            : FakeResponse.Empty(404));
+        // What no route takes: a path another method serves is 405 (FastAPI answers it with a JSON detail), anything else an empty 404.
+        server.Fallback(r => Intercepted(r) ?? (server.HasRouteFor(r.RawPath)
+            ? V1 ? FakeResponse.Empty(405) : FakeResponse.JsonText(405, """{"detail":"Method Not Allowed"}""")
+            : FakeResponse.Empty(404)));
     }
 
-    private IResult? Authenticate(HttpContext http)
+    private FakeResponse? Intercepted(FakeRequest request)
+        => Intercept?.Invoke(request) is { } answer ? FakeResponse.JsonText(answer.Status, answer.Body) : null;
+
+    /// <summary>A request's query read as ASP.NET's <see cref="StringValues"/> (every value of a key, in order), as the handlers were written.</summary>
+    private sealed class QueryView(FakeRequest request)
     {
-        var header = http.Request.Headers.Authorization.ToString();
+        public StringValues this[string key] => new(request.QueryAll(key).ToArray());
+    }
+
+    private FakeResponse? Authenticate(FakeRequest http)
+    {
+        var header = (http.Header("Authorization") ?? "");
         if (V1)
         {
             if (_options.Credentials is not { } c)
@@ -330,14 +326,14 @@ public sealed partial class AirflowFake : IAsyncDisposable
         return Now.ToUnixTimeSeconds() >= exp ? Detail(401, "Token Expired") : null;
     }
 
-    private async Task<IResult> IssueToken(HttpContext http)
+    private FakeResponse IssueToken(FakeRequest http)
     {
-        if (!(http.Request.ContentType ?? "").StartsWith("application/json", StringComparison.Ordinal))
+        if (!(http.Header("Content-Type") ?? "").StartsWith("application/json", StringComparison.Ordinal))
         {
             // Only a JSON body is read; a form (OAuth2 password-grant style) is not an object to take fields from.
             return Detail422("body", null, "Input should be a valid dictionary or object to extract fields from", "model_attributes_type");
         }
-        var body = await ReadBody(http);
+        var body = ReadBody(http);
         var user = body?["username"]?.GetValue<string>();
         var password = body?["password"]?.GetValue<string>();
         if (user is null || password is null)
@@ -362,10 +358,10 @@ public sealed partial class AirflowFake : IAsyncDisposable
         return Json(201, new JsonObject { ["access_token"] = jwt });
     }
 
-    private IResult ListDags(HttpContext http)
+    private FakeResponse ListDags(FakeRequest http)
     {
         if (Authenticate(http) is { } denied) return denied;
-        var q = http.Request.Query;
+        var q = new QueryView(http);
         lock (_gate)
         {
             IEnumerable<Dag> dags = _dags.Values.OrderBy(d => d.DagId, StringComparer.Ordinal);
@@ -388,7 +384,7 @@ public sealed partial class AirflowFake : IAsyncDisposable
         }
     }
 
-    private IResult GetDag(HttpContext http, string dagId)
+    private FakeResponse GetDag(FakeRequest http, string dagId)
     {
         if (Authenticate(http) is { } denied) return denied;
         lock (_gate)
@@ -397,11 +393,11 @@ public sealed partial class AirflowFake : IAsyncDisposable
         }
     }
 
-    private async Task<IResult> PatchDag(HttpContext http, string dagId)
+    private FakeResponse PatchDag(FakeRequest http, string dagId)
     {
         if (Authenticate(http) is { } denied) return denied;
-        var body = await ReadBody(http);
-        if (!V1 && http.Request.Query["update_mask"].Any(m => m != "is_paused"))
+        var body = ReadBody(http);
+        if (!V1 && new QueryView(http)["update_mask"].Any(m => m != "is_paused"))
         {
             return Detail(400, "Only `is_paused` field can be updated through the REST API");
         }
@@ -424,7 +420,7 @@ public sealed partial class AirflowFake : IAsyncDisposable
         }
     }
 
-    private IResult DeleteDag(HttpContext http, string dagId)
+    private FakeResponse DeleteDag(FakeRequest http, string dagId)
     {
         if (Authenticate(http) is { } denied) return denied;
         lock (_gate)
@@ -435,13 +431,13 @@ public sealed partial class AirflowFake : IAsyncDisposable
             }
             _runs.RemoveAll(r => r.DagId == dagId);
         }
-        return V1 ? Results.StatusCode(204) : Json(200, new JsonObject());
+        return V1 ? FakeResponse.Empty(204) : Json(200, new JsonObject());
     }
 
-    private async Task<IResult> Trigger(HttpContext http, string dagId)
+    private FakeResponse Trigger(FakeRequest http, string dagId)
     {
         if (Authenticate(http) is { } denied) return denied;
-        var body = await ReadBody(http);
+        var body = ReadBody(http);
         if (body is null)
         {
             return V1 ? Invalid("Request body is not valid JSON", "body")
@@ -499,10 +495,10 @@ public sealed partial class AirflowFake : IAsyncDisposable
         }
     }
 
-    private IResult ListRuns(HttpContext http, string dagId)
+    private FakeResponse ListRuns(FakeRequest http, string dagId)
     {
         if (Authenticate(http) is { } denied) return denied;
-        var q = http.Request.Query;
+        var q = new QueryView(http);
         lock (_gate)
         {
             if (dagId != "~" && !_dags.ContainsKey(dagId))
@@ -565,7 +561,7 @@ public sealed partial class AirflowFake : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="handle"/> on the run under the state lock, or answers the dialect's 404.</summary>
-    private IResult WithRun(string dagId, string runId, Func<DagRun, IResult> handle)
+    private FakeResponse WithRun(string dagId, string runId, Func<DagRun, FakeResponse> handle)
     {
         lock (_gate)
         {
@@ -574,7 +570,7 @@ public sealed partial class AirflowFake : IAsyncDisposable
         }
     }
 
-    private IResult GetRun(HttpContext http, string dagId, string runId)
+    private FakeResponse GetRun(FakeRequest http, string dagId, string runId)
     {
         if (Authenticate(http) is { } denied) return denied;
         return WithRun(dagId, runId, run =>
@@ -587,10 +583,10 @@ public sealed partial class AirflowFake : IAsyncDisposable
         });
     }
 
-    private async Task<IResult> PatchRun(HttpContext http, string dagId, string runId)
+    private FakeResponse PatchRun(FakeRequest http, string dagId, string runId)
     {
         if (Authenticate(http) is { } denied) return denied;
-        var body = await ReadBody(http);
+        var body = ReadBody(http);
         var state = body?["state"]?.GetValue<string>();
         if (!V1 && state is null && body?["note"] is JsonValue note)
         {
@@ -631,20 +627,20 @@ public sealed partial class AirflowFake : IAsyncDisposable
         });
     }
 
-    private IResult DeleteRun(HttpContext http, string dagId, string runId)
+    private FakeResponse DeleteRun(FakeRequest http, string dagId, string runId)
     {
         if (Authenticate(http) is { } denied) return denied;
         return WithRun(dagId, runId, run =>
         {
             _runs.Remove(run);
-            return Results.StatusCode(204);
+            return FakeResponse.Empty(204);
         });
     }
 
-    private async Task<IResult> ClearRun(HttpContext http, string dagId, string runId)
+    private FakeResponse ClearRun(FakeRequest http, string dagId, string runId)
     {
         if (Authenticate(http) is { } denied) return denied;
-        var body = await ReadBody(http);
+        var body = ReadBody(http);
         var dryRun = body?["dry_run"]?.GetValue<bool>() ?? true;
         return WithRun(dagId, runId, run =>
         {
@@ -670,13 +666,13 @@ public sealed partial class AirflowFake : IAsyncDisposable
         });
     }
 
-    private IResult ListTasks(HttpContext http, string dagId, string runId)
+    private FakeResponse ListTasks(FakeRequest http, string dagId, string runId)
     {
         if (Authenticate(http) is { } denied) return denied;
         return WithRun(dagId, runId, run => Page(http, "task_instances", run.Tasks.Select(t => TaskJson(run, t)).ToList()));
     }
 
-    private IResult GetTask(HttpContext http, string dagId, string runId, string taskId)
+    private FakeResponse GetTask(FakeRequest http, string dagId, string runId, string taskId)
     {
         if (Authenticate(http) is { } denied) return denied;
         lock (_gate)
@@ -696,7 +692,7 @@ public sealed partial class AirflowFake : IAsyncDisposable
     /// paging and answers 200 with an empty list for an unknown task; Airflow 3 answers 404.
     /// The fake has no mapped tasks, so a map index other than -1 finds nothing.
     /// </summary>
-    private IResult ListTries(HttpContext http, string dagId, string runId, string taskId, int mapIndex)
+    private FakeResponse ListTries(FakeRequest http, string dagId, string runId, string taskId, int mapIndex)
     {
         if (Authenticate(http) is { } denied) return denied;
         lock (_gate)
@@ -712,10 +708,10 @@ public sealed partial class AirflowFake : IAsyncDisposable
         }
     }
 
-    private IResult GetLog(HttpContext http, string dagId, string runId, string taskId, int tryNumber)
+    private FakeResponse GetLog(FakeRequest http, string dagId, string runId, string taskId, int tryNumber)
     {
         if (Authenticate(http) is { } denied) return denied;
-        var q = http.Request.Query;
+        var q = new QueryView(http);
         lock (_gate)
         {
             var run = FindRun(dagId, runId);
@@ -922,9 +918,9 @@ public sealed partial class AirflowFake : IAsyncDisposable
 
     private static string? Date(DateTimeOffset? d) => d?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture);
 
-    private IResult Page(HttpContext http, string key, List<JsonObject> items)
+    private FakeResponse Page(FakeRequest http, string key, List<JsonObject> items)
     {
-        var q = http.Request.Query;
+        var q = new QueryView(http);
         var limit = int.TryParse(q["limit"], out var l) ? Math.Min(l, 100) : 100;
         if (!V1 && limit < 0)
         {
@@ -937,35 +933,35 @@ public sealed partial class AirflowFake : IAsyncDisposable
 
     // ---------------------------------------------------------------- errors in each dialect
 
-    private IResult DagNotFound(string dagId)
+    private FakeResponse DagNotFound(string dagId)
         => V1 ? Problem(404, "DAG not found", "NotFound", $"The DAG with dag_id: {dagId} was not found") : Detail(404, $"The Dag with ID: `{dagId}` was not found");
 
-    private IResult RunNotFound(string dagId, string runId)
+    private FakeResponse RunNotFound(string dagId, string runId)
         => V1 ? Problem(404, "DAGRun not found", "NotFound", $"DAGRun with DAG ID: '{dagId}' and DagRun ID: '{runId}' not found")
               : Detail(404, $"The DagRun with dag_id: `{dagId}` and run_id: `{runId}` was not found");
 
-    private IResult TaskNotFound() => V1 ? Problem(404, "TaskInstance not found", "NotFound", "Task instance not found") : Detail(404, "TaskInstance not found");
+    private FakeResponse TaskNotFound() => V1 ? Problem(404, "TaskInstance not found", "NotFound", "Task instance not found") : Detail(404, "TaskInstance not found");
 
-    private IResult Conflict(string message)
+    private FakeResponse Conflict(string message)
         => V1 ? Problem(409, "Conflict", "AlreadyExists", message)
               : Json(409, new JsonObject { ["detail"] = new JsonObject { ["reason"] = "Unique constraint violation", ["statement"] = "hidden", ["orig_error"] = "hidden", ["message"] = message } });
 
-    private IResult Invalid(string message, string field)
+    private FakeResponse Invalid(string message, string field)
         => V1 ? Problem(400, "Bad Request", "BadRequest", message) : Detail422("body", field, message, "value_error");
 
-    private static IResult Problem(int status, string title, string name, string? detail)
-        => Results.Text(new JsonObject
+    private static FakeResponse Problem(int status, string title, string name, string? detail)
+        => FakeResponse.Text(status, new JsonObject
         {
             ["detail"] = detail,
             ["status"] = status,
             ["title"] = title,
             ["type"] = $"https://airflow.apache.org/docs/apache-airflow/2.10.3/stable-rest-api-ref.html#section/Errors/{name}",
-        }.ToJsonString(), "application/problem+json", statusCode: status);
+        }.ToJsonString(), "application/problem+json");
 
-    private static IResult Detail(int status, string detail) => Json(status, new JsonObject { ["detail"] = detail });
+    private static FakeResponse Detail(int status, string detail) => Json(status, new JsonObject { ["detail"] = detail });
 
     /// <summary>A pydantic validation error as FastAPI answers it; <c>ctx</c> only for the error types that carry one (bounds, enums, JSON errors).</summary>
-    private static IResult Detail422(string where, string? field, string message, string type, JsonObject? ctx = null)
+    private static FakeResponse Detail422(string where, string? field, string message, string type, JsonObject? ctx = null)
     {
         var item = new JsonObject { ["type"] = type, ["loc"] = field is null ? new JsonArray(where) : new JsonArray(where, field), ["msg"] = message, ["input"] = null };
         if (ctx is not null)
@@ -978,12 +974,11 @@ public sealed partial class AirflowFake : IAsyncDisposable
     [System.Text.RegularExpressions.GeneratedRegex(@"(Z|[+-]\d\d:?\d\d)$")]
     private static partial System.Text.RegularExpressions.Regex HasOffset();
 
-    private static IResult Json(int status, JsonNode body) => Results.Text(body.ToJsonString(), "application/json", statusCode: status);
+    private static FakeResponse Json(int status, JsonNode body) => FakeResponse.JsonText(status, body.ToJsonString());
 
-    private static async Task<JsonObject?> ReadBody(HttpContext http)
+    private static JsonObject? ReadBody(FakeRequest http)
     {
-        using var reader = new StreamReader(http.Request.Body);
-        var text = await reader.ReadToEndAsync();
+        var text = http.Body;
         try
         {
             return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text) as JsonObject;

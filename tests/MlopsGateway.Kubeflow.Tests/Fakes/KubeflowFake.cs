@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using MlopsGateway.Testing;
 
 namespace MlopsGateway.Kubeflow.Tests.Fakes;
@@ -39,7 +37,7 @@ public sealed class KubeflowFake : IAsyncDisposable
     private KubeflowFake(TimeProvider time) => Time = time;
 
     /// <summary>The server (its recorded requests and base URI).</summary>
-    public LoopbackServer Server { get; private set; } = null!;
+    public FakeServer Server { get; private set; } = null!;
 
     /// <summary>The base URI for both APIs.</summary>
     public Uri BaseUri => Server.BaseUri;
@@ -73,11 +71,11 @@ public sealed class KubeflowFake : IAsyncDisposable
 
     /// <summary>Starts the fake.</summary>
     /// <param name="time">The clock for timestamps (system time when null).</param>
-    public static async Task<KubeflowFake> StartAsync(TimeProvider? time = null)
+    public static Task<KubeflowFake> StartAsync(TimeProvider? time = null)
     {
         var fake = new KubeflowFake(time ?? TimeProvider.System);
-        fake.Server = await LoopbackServer.StartAsync(app => app.Map("/{**path}", (Func<HttpContext, Task<IResult>>)fake.HandleAsync));
-        return fake;
+        fake.Server = FakeServer.Start().Fallback(fake.Handle);
+        return Task.FromResult(fake);
     }
 
     /// <summary>The next request whose method and path prefix match gets this status and body instead.</summary>
@@ -170,11 +168,11 @@ public sealed class KubeflowFake : IAsyncDisposable
 
     // ---- dispatch -----------------------------------------------------------------------------------
 
-    private async Task<IResult> HandleAsync(HttpContext http)
+    private FakeResponse Handle(FakeRequest http)
     {
-        var path = http.Request.Path.Value ?? "/";
-        var method = http.Request.Method;
-        var body = await ReadBodyAsync(http);
+        var path = http.Path;
+        var method = http.Method;
+        var body = ReadBody(http);
         lock (_gate)
         {
             if (_failures.Count > 0 && _failures.Peek() is var f && f.Method == method && path.StartsWith(f.PathPrefix, StringComparison.Ordinal))
@@ -182,13 +180,13 @@ public sealed class KubeflowFake : IAsyncDisposable
                 _failures.Dequeue();
                 return Json(f.Status, f.Body);
             }
-            if (AcceptedToken is not null && http.Request.Headers.Authorization.ToString() != $"Bearer {AcceptedToken}")
+            if (AcceptedToken is not null && (http.Header("Authorization") ?? "") != $"Bearer {AcceptedToken}")
             {
                 return path.StartsWith(Mr, StringComparison.Ordinal)
                     ? MrError(401, "UNAUTHENTICATED", "invalid token")
                     : Grpc(401, 16, "Request header error: Failed to review the token provided").Result;
             }
-            var q = http.Request.Query;
+            var q = http;
             try
             {
                 if (path.StartsWith(Kfp, StringComparison.Ordinal))
@@ -208,20 +206,19 @@ public sealed class KubeflowFake : IAsyncDisposable
         }
     }
 
-    private static async Task<JsonNode?> ReadBodyAsync(HttpContext http)
+    private static JsonNode? ReadBody(FakeRequest http)
     {
-        if (http.Request.HasFormContentType)
+        if (http.HasFormContentType)
         {
             return null;
         }
-        using var reader = new StreamReader(http.Request.Body);
-        var text = await reader.ReadToEndAsync();
+        var text = http.Body;
         return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
     }
 
     // ---- KFP ----------------------------------------------------------------------------------------
 
-    private IResult HandleKfp(string method, string rest, IQueryCollection q, JsonNode? body, HttpContext http)
+    private FakeResponse HandleKfp(string method, string rest, FakeRequest q, JsonNode? body, FakeRequest http)
     {
         var (path, verb) = SplitVerb(rest);
         var s = path.Split('/');
@@ -324,7 +321,7 @@ public sealed class KubeflowFake : IAsyncDisposable
             case ("POST", 1, "recurringruns", null):
                 return CreateRecurringRun(Body(body));
             case ("GET", 1, "recurringruns", null):
-                var schedules = _recurring.Values.Where(r => q["experiment_id"].ToString() is not { Length: > 0 } e || (string?)r["experiment_id"] == e);
+                var schedules = _recurring.Values.Where(r => (q.Query("experiment_id") ?? "") is not { Length: > 0 } e || (string?)r["experiment_id"] == e);
                 return List("recurringRuns", schedules, q, null);
             case ("GET", 2, "recurringruns", null):
                 return Ok(Get(_recurring, s[1], "RecurringRun"));
@@ -342,9 +339,9 @@ public sealed class KubeflowFake : IAsyncDisposable
         return Grpc(404, 5, $"Not Found: {method} /apis/v2beta1/{rest}").Result;
     }
 
-    private IResult UploadPipeline(IQueryCollection q, HttpContext http)
+    private FakeResponse UploadPipeline(FakeRequest q, FakeRequest http)
     {
-        var file = http.Request.Form.Files["uploadfile"];
+        var file = http.FormFile("uploadfile");
         if (file is null)
         {
             return Json(400, """{"error_message":"Failed to create a pipeline due to error parsing pipeline spec filename: http: no such file","error_details":"missing uploadfile"}""");
@@ -369,9 +366,9 @@ public sealed class KubeflowFake : IAsyncDisposable
         return Ok(pipeline);
     }
 
-    private IResult UploadVersion(IQueryCollection q, HttpContext http)
+    private FakeResponse UploadVersion(FakeRequest q, FakeRequest http)
     {
-        var file = http.Request.Form.Files["uploadfile"];
+        var file = http.FormFile("uploadfile");
         var pipelineId = Param(q, "pipelineid");
         if (file is null || pipelineId is null)
         {
@@ -389,10 +386,9 @@ public sealed class KubeflowFake : IAsyncDisposable
         return Ok(AddVersion(pipelineId, name, Param(q, "description"), ReadSpec(file)));
     }
 
-    private static JsonObject ReadSpec(IFormFile file)
+    private static JsonObject ReadSpec(FakeFormFile file)
     {
-        using var reader = new StreamReader(file.OpenReadStream());
-        var text = reader.ReadToEnd();
+        var text = Encoding.UTF8.GetString(file.Content);
         return new JsonObject { ["pipelineInfo"] = new JsonObject { ["name"] = "uploaded" }, ["sdkVersion"] = "kfp-2.x", ["bytes"] = text.Length };
     }
 
@@ -412,7 +408,7 @@ public sealed class KubeflowFake : IAsyncDisposable
         return version;
     }
 
-    private IResult DeletePipeline(string id, IQueryCollection q)
+    private FakeResponse DeletePipeline(string id, FakeRequest q)
     {
         Get(_pipelines, id, "Pipeline");
         var versions = _versions.Values.Where(v => (string?)v["pipeline_id"] == id).ToList();
@@ -433,7 +429,7 @@ public sealed class KubeflowFake : IAsyncDisposable
             ? v
             : throw NotFound($"PipelineVersion {versionId} not found");
 
-    private IResult CreateExperiment(JsonObject body)
+    private FakeResponse CreateExperiment(JsonObject body)
     {
         var name = (string?)body["display_name"];
         if (string.IsNullOrEmpty(name))
@@ -466,7 +462,7 @@ public sealed class KubeflowFake : IAsyncDisposable
         return Ok(experiment);
     }
 
-    private IResult CreateRun(JsonObject body)
+    private FakeResponse CreateRun(JsonObject body)
     {
         if (string.IsNullOrEmpty((string?)body["display_name"]))
         {
@@ -527,7 +523,7 @@ public sealed class KubeflowFake : IAsyncDisposable
         return id;
     }
 
-    private IResult ListRuns(IQueryCollection q)
+    private FakeResponse ListRuns(FakeRequest q)
     {
         var experimentId = Param(q, "experiment_id");
         var ns = Namespace(q);
@@ -539,7 +535,7 @@ public sealed class KubeflowFake : IAsyncDisposable
         return List("runs", runs, q, Filter(q));
     }
 
-    private IResult CreateRecurringRun(JsonObject body)
+    private FakeResponse CreateRecurringRun(JsonObject body)
     {
         if (string.IsNullOrEmpty((string?)body["display_name"]))
         {
@@ -614,7 +610,7 @@ public sealed class KubeflowFake : IAsyncDisposable
 
     // ---- Model Registry -----------------------------------------------------------------------------
 
-    private IResult HandleMr(string method, string rest, IQueryCollection q, JsonNode? body)
+    private FakeResponse HandleMr(string method, string rest, FakeRequest q, JsonNode? body)
     {
         var s = rest.Split('/');
         switch (method, s.Length, s[0])
@@ -659,7 +655,7 @@ public sealed class KubeflowFake : IAsyncDisposable
         return MrError(404, "NOT_FOUND", $"{method} {rest} is not served");
     }
 
-    private IResult CreateModel(JsonObject body)
+    private FakeResponse CreateModel(JsonObject body)
     {
         var name = (string?)body["name"];
         if (string.IsNullOrEmpty(name))
@@ -676,7 +672,7 @@ public sealed class KubeflowFake : IAsyncDisposable
         return Json(201, model.ToJsonString());
     }
 
-    private IResult CreateModelVersion(JsonObject body)
+    private FakeResponse CreateModelVersion(JsonObject body)
     {
         var name = (string?)body["name"];
         var modelId = (string?)body["registeredModelId"];
@@ -695,7 +691,7 @@ public sealed class KubeflowFake : IAsyncDisposable
         return Json(201, version.ToJsonString());
     }
 
-    private IResult AddArtifact(string versionId, JsonObject body)
+    private FakeResponse AddArtifact(string versionId, JsonObject body)
     {
         MrGet(_modelVersions, versionId, "model version");
         var artifact = (JsonObject)body.DeepClone();
@@ -738,7 +734,7 @@ public sealed class KubeflowFake : IAsyncDisposable
     private static JsonObject MrGet(Dictionary<string, JsonObject> store, string id, string what)
         => store.TryGetValue(id, out var e) ? e : throw new FakeError(MrError(404, "NOT_FOUND", $"{what} with id {id} not found"));
 
-    private static IResult MrList(IEnumerable<JsonObject> items, IQueryCollection q)
+    private static FakeResponse MrList(IEnumerable<JsonObject> items, FakeRequest q)
     {
         var all = items.OrderBy(i => long.Parse((string)i["id"]!, CultureInfo.InvariantCulture)).ToList();
         var size = int.TryParse(Param(q, "pageSize"), out var ps) && ps > 0 ? ps : 20;
@@ -748,7 +744,7 @@ public sealed class KubeflowFake : IAsyncDisposable
         return Ok(new JsonObject { ["items"] = new JsonArray(page), ["nextPageToken"] = next, ["pageSize"] = size, ["size"] = page.Length });
     }
 
-    private static IResult MrError(int status, string code, string message)
+    private static FakeResponse MrError(int status, string code, string message)
         => Json(status, new JsonObject { ["code"] = code, ["message"] = message }.ToJsonString());
 
     // ---- shared helpers -----------------------------------------------------------------------------
@@ -760,7 +756,7 @@ public sealed class KubeflowFake : IAsyncDisposable
         return colon < 0 ? (rest, null) : (rest[..colon], rest[(colon + 1)..]);
     }
 
-    private IResult List(string key, IEnumerable<JsonObject> items, IQueryCollection q, JsonArray? predicates)
+    private FakeResponse List(string key, IEnumerable<JsonObject> items, FakeRequest q, JsonArray? predicates)
     {
         var pageSize = int.TryParse(Param(q, "page_size"), out var ps) ? ps : 20;
         if (pageSize < 0)
@@ -786,7 +782,7 @@ public sealed class KubeflowFake : IAsyncDisposable
         }));
     }
 
-    private static JsonArray? Filter(IQueryCollection q)
+    private static JsonArray? Filter(FakeRequest q)
         => Param(q, "filter") is { } f ? (JsonNode.Parse(f)?["predicates"] as JsonArray ?? throw Grpc400("Invalid input error: filter has no predicates")) : null;
 
     private static bool Matches(JsonObject item, JsonObject predicate)
@@ -819,9 +815,9 @@ public sealed class KubeflowFake : IAsyncDisposable
         _ => throw Grpc400($"Invalid input error: unsupported operation {op}"),
     };
 
-    private static string? Namespace(IQueryCollection q) => Param(q, "namespace");
+    private static string? Namespace(FakeRequest q) => Param(q, "namespace");
 
-    private static string? Param(IQueryCollection q, string key) => q.TryGetValue(key, out var v) && v.ToString() is { Length: > 0 } s ? s : null;
+    private static string? Param(FakeRequest q, string key) => string.Join(',', q.QueryAll(key)) is { Length: > 0 } s ? s : null;
 
     private static JsonObject Body(JsonNode? body) => body as JsonObject ?? throw Grpc400("Invalid input error: a JSON object body is required");
 
@@ -854,7 +850,7 @@ public sealed class KubeflowFake : IAsyncDisposable
         }.ToJsonString()));
 
     /// <summary>200 with the body; null members are dropped first, as grpc-gateway omits unset fields.</summary>
-    private static IResult Ok(JsonObject body) => Json(200, DropNulls(body.DeepClone()).ToJsonString());
+    private static FakeResponse Ok(JsonObject body) => Json(200, DropNulls(body.DeepClone()).ToJsonString());
 
     private static JsonNode DropNulls(JsonNode node)
     {
@@ -879,26 +875,11 @@ public sealed class KubeflowFake : IAsyncDisposable
         return node;
     }
 
-    private static IResult Json(int status, string body) => new JsonText(status, body);
+    /// <summary>A JSON body (FakeServer sends a held body with a Content-Length, which Prism's proxy needs: it copies the upstream headers).</summary>
+    private static FakeResponse Json(int status, string body) => FakeResponse.JsonText(status, body);
 
-    /// <summary>
-    /// A JSON body with an explicit Content-Length: Prism's proxy copies the upstream headers, and a chunked
-    /// upstream reply would reach the client with framing that no longer matches the body.
-    /// </summary>
-    private sealed class JsonText(int status, string body) : IResult
+    private sealed class FakeError(FakeResponse result) : Exception
     {
-        public async Task ExecuteAsync(HttpContext httpContext)
-        {
-            var bytes = Encoding.UTF8.GetBytes(body);
-            httpContext.Response.StatusCode = status;
-            httpContext.Response.ContentType = "application/json";
-            httpContext.Response.ContentLength = bytes.Length;
-            await httpContext.Response.Body.WriteAsync(bytes);
-        }
-    }
-
-    private sealed class FakeError(IResult result) : Exception
-    {
-        public IResult Result { get; } = result;
+        public FakeResponse Result { get; } = result;
     }
 }

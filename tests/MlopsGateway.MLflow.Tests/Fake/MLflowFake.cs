@@ -3,14 +3,12 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 
 namespace MlopsGateway.MLflow.Tests.Fake;
 
 /// <summary>
-/// A stateful, in-process MLflow tracking server (tracking API, artifact proxy, model registry) on Kestrel at
-/// 127.0.0.1:0, speaking 2.17.2 by default and 3.x (as recorded from 3.11) when <see cref="Version"/> says so.
+/// A stateful, in-process MLflow tracking server (tracking API, artifact proxy, model registry) hosted by <see cref="FakeServer"/> (WireMock.Net)
+/// at 127.0.0.1:0, speaking 2.17.2 by default and 3.x (as recorded from 3.11) when <see cref="Version"/> says so.
 /// Built from the digest and the recordings with raw <see cref="JsonNode"/> — never the adapter's DTOs
 /// (DESIGN.md §5.4) — and reproducing the real server's wire behaviour: error bodies and codes, omitted empty
 /// lists, base64 offset page tokens, batch and length limits, silent truncation of long param/tag values,
@@ -36,7 +34,7 @@ internal sealed partial class MLflowFake : IAsyncDisposable
     private readonly List<FakeModel> _models = [];
     private int _nextExperiment;
     private long _clock = 1_795_323_900_000;
-    private LoopbackServer _server = null!;
+    private FakeServer _server = null!;
 
     private MLflowFake()
     {
@@ -65,7 +63,7 @@ internal sealed partial class MLflowFake : IAsyncDisposable
     private Version ServerVersion => System.Version.Parse(string.Join('.', Version.Split('.').Take(3).Select(p => new string(p.TakeWhile(char.IsAsciiDigit).ToArray()))));
 
     /// <summary>When set, answers every request with this status instead (fault injection); null to serve normally.</summary>
-    public Func<HttpRequest, (int Status, string Body, string ContentType)?>? Intercept { get; set; }
+    public Func<FakeRequest, (int Status, string Body, string ContentType)?>? Intercept { get; set; }
 
     public Uri BaseUri => _server.BaseUri;
 
@@ -76,11 +74,14 @@ internal sealed partial class MLflowFake : IAsyncDisposable
     /// <summary>Requests to MLflow API paths (not /version or /health).</summary>
     public IReadOnlyList<RecordedRequest> ApiRequests => Requests.Where(r => r.Path.StartsWith("/api/", StringComparison.Ordinal)).ToList();
 
-    public static async Task<MLflowFake> StartAsync(bool recordBodies = true)
+    /// <summary>The WireMock-hosted server, for fault mappings layered over the fake (they take precedence).</summary>
+    public FakeServer Server => _server;
+
+    public static Task<MLflowFake> StartAsync()
     {
         var fake = new MLflowFake();
-        fake._server = await LoopbackServer.StartAsync(app => app.Run(fake.HandleAsync), recordBodies);
-        return fake;
+        fake._server = FakeServer.Start().Fallback(fake.Handle);
+        return Task.FromResult(fake);
     }
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
@@ -114,21 +115,18 @@ internal sealed partial class MLflowFake : IAsyncDisposable
 
     // ------------------------------------------------------------------ dispatch
 
-    private async Task HandleAsync(HttpContext context)
+    /// <summary>Answers one request as the fake does; a route layered over it (fault injection) calls it to act on a request.</summary>
+    /// <param name="request">The request.</param>
+    public FakeResponse Handle(FakeRequest request)
     {
-        if (Intercept?.Invoke(context.Request) is { } injected)
+        if (Intercept?.Invoke(request) is { } injected)
         {
-            context.Response.StatusCode = injected.Status;
-            context.Response.ContentType = injected.ContentType;
-            await context.Response.WriteAsync(injected.Body);
-            return;
+            return FakeResponse.Text(injected.Status, injected.Body, injected.ContentType);
         }
-        var path = context.Request.Path.Value ?? "/";
-        var rawPath = context.Request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? path;
         Reply reply;
         try
         {
-            reply = await DispatchAsync(context, path, rawPath);
+            reply = Dispatch(request, request.Path, request.RawTarget);
         }
         catch (FakeBadRequest bad)
         {
@@ -138,23 +136,21 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         {
             reply = Error(404, "RESOURCE_DOES_NOT_EXIST", missing.Message);
         }
-        context.Response.StatusCode = reply.Status;
+        var response = FakeResponse.Bytes(reply.Status, reply.Bytes, reply.ContentType);
         if (reply.Allow is not null)
         {
-            context.Response.Headers.Allow = reply.Allow;
+            response = response.WithHeader("Allow", reply.Allow);
         }
         if (reply.Disposition is not null)
         {
-            context.Response.Headers.ContentDisposition = reply.Disposition;
-            context.Response.Headers["X-Content-Type-Options"] = "nosniff";
+            response = response.WithHeader("Content-Disposition", reply.Disposition).WithHeader("X-Content-Type-Options", "nosniff");
         }
-        context.Response.ContentType = reply.ContentType;
-        await context.Response.Body.WriteAsync(reply.Bytes);
+        return response;
     }
 
-    private async Task<Reply> DispatchAsync(HttpContext context, string path, string rawPath)
+    private Reply Dispatch(FakeRequest http, string path, string rawPath)
     {
-        var method = context.Request.Method;
+        var method = http.Method;
         if (path == "/version" && method == "GET")
         {
             return Reply.Text(200, Version, "text/html; charset=utf-8");
@@ -169,7 +165,7 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         }
         if (path.StartsWith(Proxy, StringComparison.Ordinal))
         {
-            return await ProxyAsync(context, method, path[Proxy.Length..], rawPath);
+            return ServeProxy(http, method, path[Proxy.Length..], rawPath);
         }
         string? rpc = path.StartsWith(Api, StringComparison.Ordinal) ? path[Api.Length..]
             : path.StartsWith(Ajax, StringComparison.Ordinal) ? path[Ajax.Length..] : null;
@@ -195,10 +191,10 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         {
             return Reply.Text(405, Html405, "text/html; charset=utf-8") with { Allow = string.Join(", ", route.Methods.Append("OPTIONS")) };
         }
-        var request = await Req.ReadAsync(context, pathId, pathKey);
+        var request = Req.Read(http, pathId, pathKey);
         if (method is "POST" or "PUT")
         {
-            var type = context.Request.ContentType;
+            var type = http.Header("Content-Type");
             if (string.IsNullOrEmpty(type))
             {
                 return Error(400, "INVALID_PARAMETER_VALUE", "Bad Request. Content-Type header is missing.");
@@ -803,7 +799,7 @@ internal sealed partial class MLflowFake : IAsyncDisposable
 
     // ------------------------------------------------------------------ artifact proxy
 
-    private async Task<Reply> ProxyAsync(HttpContext context, string method, string rest, string rawPath)
+    private Reply ServeProxy(FakeRequest http, string method, string rest, string rawPath)
     {
         if (rest.StartsWith("mpu/", StringComparison.Ordinal))
         {
@@ -815,7 +811,7 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         }
         if (rest == "artifacts" && method == "GET")
         {
-            var dir = context.Request.Query["path"].ToString();
+            var dir = http.Query("path") ?? "";
             if (!SafePath(dir))
             {
                 return Error(400, "INVALID_PARAMETER_VALUE", "Invalid path");
@@ -838,11 +834,7 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         switch (method)
         {
             case "PUT":
-                using (var buffer = new MemoryStream())
-                {
-                    await context.Request.Body.CopyToAsync(buffer);
-                    PutArtifact(path, buffer.ToArray());
-                }
+                PutArtifact(path, http.BodyBytes);
                 return Ok();
             case "GET":
                 var bytes = Artifact(path);
@@ -1224,7 +1216,7 @@ internal sealed partial class MLflowFake : IAsyncDisposable
     {
         public required string Method { get; init; }
         public required JsonObject Body { get; init; }
-        public required IQueryCollection Query { get; init; }
+        public required FakeRequest Http { get; init; }
 
         /// <summary>The id taken from the path (logged-models/{model_id}), if the route has one.</summary>
         public string? PathId { get; init; }
@@ -1235,14 +1227,13 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         /// <summary>Whether a body was sent that is not JSON (most handlers then read it as <c>{}</c>, as the server does).</summary>
         public bool MalformedJson { get; init; }
 
-        public static async Task<Req> ReadAsync(HttpContext context, string? pathId, string? pathKey)
+        public static Req Read(FakeRequest http, string? pathId, string? pathKey)
         {
             JsonObject body = [];
             var malformed = false;
-            if (context.Request.Method != "GET")
+            if (http.Method != "GET")
             {
-                using var reader = new StreamReader(context.Request.Body);
-                var text = await reader.ReadToEndAsync();
+                var text = http.Body;
                 try
                 {
                     body = JsonNode.Parse(text) as JsonObject ?? [];
@@ -1253,12 +1244,12 @@ internal sealed partial class MLflowFake : IAsyncDisposable
                     malformed = true;
                 }
             }
-            return new Req { Method = context.Request.Method, Body = body, Query = context.Request.Query, PathId = pathId, PathKey = pathKey, MalformedJson = malformed };
+            return new Req { Method = http.Method, Body = body, Http = http, PathId = pathId, PathKey = pathKey, MalformedJson = malformed };
         }
 
         private bool FromQuery => Method == "GET";
 
-        public JsonNode? Raw(string name) => FromQuery ? (Query.TryGetValue(name, out var v) ? JsonValue.Create(v.ToString()) : null) : Body[name];
+        public JsonNode? Raw(string name) => FromQuery ? (Http.QueryAll(name) is { Count: > 0 } v ? JsonValue.Create(string.Join(',', v)) : null) : Body[name];
 
         public string? Str(string name)
         {
@@ -1287,7 +1278,7 @@ internal sealed partial class MLflowFake : IAsyncDisposable
         };
 
         public List<string> List(string name)
-            => FromQuery ? Query[name].Where(v => v is not null).Select(v => v!).ToList()
+            => FromQuery ? Http.QueryAll(name).ToList()
                 : Body[name] is JsonArray a ? a.Select(n => n?.ToString() ?? "").ToList() : [];
 
         public JsonArray Array(string name) => Body[name] as JsonArray ?? [];

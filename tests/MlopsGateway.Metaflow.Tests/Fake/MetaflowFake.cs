@@ -2,8 +2,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using MlopsGateway.Testing;
 
 namespace MlopsGateway.Metaflow.Tests.Fake;
@@ -31,13 +29,14 @@ internal sealed class MetaflowFake : IAsyncDisposable
     private long _taskSeq;
     private long _metadataSeq;
 
-    private MetaflowFake(TimeProvider clock, LoopbackServer server)
+    private MetaflowFake(TimeProvider clock)
     {
         _clock = clock;
-        Server = server;
+        Server = FakeServer.Start().Fallback(HandleAsync);
     }
 
-    public LoopbackServer Server { get; private set; }
+    /// <summary>The WireMock-hosted server: its request log, and fault mappings or routes layered over the fake.</summary>
+    public FakeServer Server { get; }
 
     public Uri BaseUri => Server.BaseUri;
 
@@ -55,7 +54,7 @@ internal sealed class MetaflowFake : IAsyncDisposable
     /// <summary>The request id every injected fault answers with (header <c>x-request-id</c>).</summary>
     public const string FaultRequestId = "mf-req-7";
 
-    /// <summary>While set, heartbeat answers wait for it (or for the client to give up), so a test can hold a beat in flight.</summary>
+    /// <summary>While set, heartbeat answers wait for it (or for the server to stop), so a test can hold a beat in flight.</summary>
     public TaskCompletionSource? HeartbeatGate { get; set; }
 
     /// <summary>The next request with this method and path is answered with <paramref name="status"/> and <paramref name="body"/> instead of the fake's logic.</summary>
@@ -67,13 +66,7 @@ internal sealed class MetaflowFake : IAsyncDisposable
         }
     }
 
-    public static async Task<MetaflowFake> StartAsync(TimeProvider clock)
-    {
-        MetaflowFake? fake = null;
-        var server = await LoopbackServer.StartAsync(app => app.Run(ctx => fake!.HandleAsync(ctx)), recordBodies: true);
-        fake = new MetaflowFake(clock, server);
-        return fake;
-    }
+    public static Task<MetaflowFake> StartAsync(TimeProvider clock) => Task.FromResult(new MetaflowFake(clock));
 
     public ValueTask DisposeAsync() => Server.DisposeAsync();
 
@@ -83,63 +76,48 @@ internal sealed class MetaflowFake : IAsyncDisposable
 
     // ---- routing ------------------------------------------------------------------------------------
 
-    private async Task HandleAsync(HttpContext ctx)
+    /// <summary>Answers one request as the fake does; a route layered over it (fault injection) calls it to act on a request.</summary>
+    /// <param name="request">The request.</param>
+    public async Task<FakeResponse> HandleAsync(FakeRequest request)
     {
-        var method = ctx.Request.Method;
-        var parts = (ctx.Request.Path.Value ?? "/").Trim('/').Split('/').Select(Uri.UnescapeDataString).ToArray();
-        string body;
-        using (var reader = new StreamReader(ctx.Request.Body))
-        {
-            body = await reader.ReadToEndAsync();
-        }
+        var method = request.Method;
+        var parts = request.Path.Trim('/').Split('/').Select(Uri.UnescapeDataString).ToArray();
+        var body = request.Body;
         (string Method, string Path, int Status, string Body)? fault = null;
         lock (_gate)
         {
-            if (_faults.TryPeek(out var next) && next.Method == method && next.Path == ctx.Request.Path.Value)
+            if (_faults.TryPeek(out var next) && next.Method == method && next.Path == request.Path)
             {
                 fault = _faults.Dequeue();
             }
         }
         if (fault is { } f)
         {
-            ctx.Response.StatusCode = f.Status;
-            ctx.Response.ContentType = "text/plain; charset=utf-8";
-            ctx.Response.Headers["x-request-id"] = FaultRequestId;
-            await ctx.Response.WriteAsync(f.Body);
-            return;
+            return FakeResponse.Text(f.Status, f.Body).WithHeader("x-request-id", FaultRequestId);
         }
         if (parts[^1] == "heartbeat" && HeartbeatGate is { } gate)
         {
-            try
-            {
-                await gate.Task.WaitAsync(ctx.RequestAborted);
-            }
-            catch (OperationCanceledException)
-            {
-                return; // the client gave up on the beat
-            }
+            await gate.Task.WaitAsync(Server.Stopping);
         }
         if (parts is ["flows", BulkFlow, "runs"] && method == "GET" && BulkRuns > 0)
         {
-            await StreamBulkRunsAsync(ctx);
-            return;
+            return StreamBulkRuns();
         }
         Reply reply;
         lock (_gate)
         {
-            reply = Route(ctx, method, parts, body);
+            reply = Route(request, method, parts, body);
         }
-        ctx.Response.StatusCode = reply.Status;
-        ctx.Response.ContentType = reply.ContentType;
+        var response = FakeResponse.Text(reply.Status, reply.Body, reply.ContentType);
         if (reply.VersionHeader && Version is not null)
         {
-            ctx.Response.Headers["METADATA_SERVICE_VERSION"] = Version;
+            response = response.WithHeader("METADATA_SERVICE_VERSION", Version);
         }
         foreach (var (k, v) in reply.Headers)
         {
-            ctx.Response.Headers[k] = v;
+            response = response.WithHeader(k, v);
         }
-        await ctx.Response.WriteAsync(reply.Body);
+        return response;
     }
 
     private sealed record Reply(int Status, string Body, string ContentType = "text/plain; charset=utf-8", bool VersionHeader = true)
@@ -178,7 +156,7 @@ internal sealed class MetaflowFake : IAsyncDisposable
 
     private static Reply Heartbeat(int status) => JsonString(status, "{\"wait_time_in_seconds\": 10}");
 
-    private Reply Route(HttpContext ctx, string method, string[] p, string body)
+    private Reply Route(FakeRequest ctx, string method, string[] p, string body)
     {
         switch (p)
         {
@@ -537,10 +515,10 @@ internal sealed class MetaflowFake : IAsyncDisposable
         return Json(200, TaskView(row));
     }
 
-    private Reply FilteredTasks(HttpContext ctx, string flow, string run, string step)
+    private Reply FilteredTasks(FakeRequest ctx, string flow, string run, string step)
     {
-        var field = ctx.Request.Query["metadata_field_name"].ToString();
-        var pattern = ctx.Request.Query["pattern"].ToString();
+        var field = string.Join(',', ctx.QueryAll("metadata_field_name"));
+        var pattern = string.Join(',', ctx.QueryAll("pattern"));
         Regex regex;
         try
         {
@@ -690,15 +668,15 @@ internal sealed class MetaflowFake : IAsyncDisposable
 
     // ---- paging and bulk ---------------------------------------------------------------------------
 
-    private Reply Paged(HttpContext ctx, List<JsonNode> rows)
+    private Reply Paged(FakeRequest ctx, List<JsonNode> rows)
     {
-        if (!CursorPaging || (!ctx.Request.Query.ContainsKey("_limit") && !ctx.Request.Query.ContainsKey("_cursor")))
+        if (!CursorPaging || (ctx.Query("_limit") is null && ctx.Query("_cursor") is null))
         {
             return Json(200, new JsonArray([.. rows]));
         }
-        var limit = int.TryParse(ctx.Request.Query["_limit"], out var l) ? Math.Clamp(l, 1, 500) : 50;
+        var limit = int.TryParse(string.Join(',', ctx.QueryAll("_limit")), out var l) ? Math.Clamp(l, 1, 500) : 50;
         var offset = 0;
-        if (ctx.Request.Query["_cursor"].ToString() is { Length: > 0 } cursor)
+        if (string.Join(',', ctx.QueryAll("_cursor")) is { Length: > 0 } cursor)
         {
             try
             {
@@ -720,12 +698,20 @@ internal sealed class MetaflowFake : IAsyncDisposable
     }
 
     /// <summary>Writes <see cref="BulkRuns"/> runs as one unpaged array, generated on the fly (tens of MB without holding them).</summary>
-    private async Task StreamBulkRunsAsync(HttpContext ctx)
+    private FakeResponse StreamBulkRuns() => new()
     {
-        ctx.Response.StatusCode = 200;
-        ctx.Response.ContentType = "text/plain; charset=utf-8";
+        Headers = [new("Content-Type", "text/plain; charset=utf-8")],
+        Streamed = (body, _) =>
+        {
+            WriteBulkRuns(body.Write);
+            return Task.CompletedTask;
+        },
+    };
+
+    private void WriteBulkRuns(Action<string> write)
+    {
         var ts = NowMs;
-        await ctx.Response.WriteAsync("[");
+        write("[");
         var sb = new StringBuilder();
         for (var i = 1; i <= BulkRuns; i++)
         {
@@ -736,12 +722,12 @@ internal sealed class MetaflowFake : IAsyncDisposable
               .Append(ts / 1000).Append('}');
             if (sb.Length > 32_000)
             {
-                await ctx.Response.WriteAsync(sb.ToString());
+                write(sb.ToString());
                 sb.Clear();
             }
         }
         sb.Append(']');
-        await ctx.Response.WriteAsync(sb.ToString());
+        write(sb.ToString());
     }
 
     // ---- seeding for tests -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ public sealed class ErrorContextTests
     [Fact]
     public async Task Refusals_before_sending_name_the_backend_and_the_operation()
     {
-        await using var server = await LoopbackServer.StartAsync(_ => { });
+        await using var server = FakeServer.Start();
         var services = new ServiceCollection();
         services.AddMlopsGateway(o => o.Backends["tracking"] = new BackendOptions { Type = "MLflow", BaseUrl = server.BaseUri.ToString() }).AddMLflow();
         await using var sp = services.BuildServiceProvider();

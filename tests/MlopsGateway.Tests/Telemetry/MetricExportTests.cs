@@ -1,5 +1,4 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using MlopsGateway.Testing;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
@@ -14,13 +13,11 @@ public sealed class MetricExportTests
         var exported = new List<Metric>();
         using var meters = Sdk.CreateMeterProviderBuilder().AddMlopsGatewayInstrumentation().AddInMemoryExporter(exported).Build()!;
         var calls = 0;
-        await using var gateway = await TracedGateway.StartAsync(app =>
-        {
-            app.MapGet("/experiments/by-name", () => Interlocked.Increment(ref calls) == 1 ? Results.StatusCode(503) : Results.Text("""{"id":"e1","name":"exp"}""", "application/json"));
-            app.MapPost("/runs", () => Results.Text("""{"id":"r1","status":"running"}""", "application/json"));
-            app.MapPost("/runs/{id}/log", () => Results.Ok());
-            app.MapPost("/runs/{id}/end", () => Results.Text("""{"id":"r1","status":"done"}""", "application/json"));
-        });
+        await using var gateway = await TracedGateway.StartAsync(server => server
+            .Route("GET", "/experiments/by-name", _ => Interlocked.Increment(ref calls) == 1 ? FakeResponse.Empty(503) : FakeResponse.JsonText(200, """{"id":"e1","name":"exp"}"""))
+            .Route("POST", "/runs", _ => FakeResponse.JsonText(200, """{"id":"r1","status":"running"}"""))
+            .Route("POST", "/runs/{id}/log", _ => FakeResponse.Empty(200))
+            .Route("POST", "/runs/{id}/end", _ => FakeResponse.JsonText(200, """{"id":"r1","status":"done"}""")));
 
         await using (var run = await gateway.Backend.Runs.StartAsync("exp"))
         {

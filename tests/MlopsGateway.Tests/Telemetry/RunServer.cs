@@ -1,25 +1,21 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using MlopsGateway.Testing;
 using MlopsGateway.Tests.Support;
 
 namespace MlopsGateway.Tests.Telemetry;
 
-/// <summary>A loopback server answering the tracking calls of <see cref="TestRunClient"/>: experiments, runs, log batches, end.</summary>
+/// <summary>Routes answering the tracking calls of <see cref="TestRunClient"/> on a <see cref="FakeServer"/>: experiments, runs, log batches, end.</summary>
 internal static class RunServer
 {
-    public static Task<LoopbackServer> StartAsync(Func<HttpContext, IResult?>? logBatch = null)
+    public static void Route(FakeServer server)
     {
         var next = 0;
-        return LoopbackServer.StartAsync(app =>
-        {
-            app.MapGet("/experiments/by-name", (string name) => Results.Text($$"""{"id":"e-{{name}}","name":"{{name}}"}""", "application/json"));
-            app.MapPost("/runs", () => Results.Text($$"""{"id":"r{{Interlocked.Increment(ref next)}}","status":"running"}""", "application/json"));
-            app.MapGet("/runs/{id}", (string id) => Results.Text($$"""{"id":"{{id}}","status":"running"}""", "application/json"));
-            app.MapPost("/runs/{id}/log", (HttpContext context) => logBatch?.Invoke(context) ?? Results.Ok());
-            app.MapPost("/runs/{id}/end", (string id, string status) =>
-                Results.Text($$"""{"id":"{{id}}","status":"{{(status == "Succeeded" ? "done" : "failed")}}"}""", "application/json"));
-            app.MapPut("/runs/{id}/artifacts/{**path}", () => Results.Ok());
-        });
+        server
+            .Route("GET", "/experiments/by-name", r => FakeResponse.JsonText(200, $$"""{"id":"e-{{r.Query("name")}}","name":"{{r.Query("name")}}"}"""))
+            .Route("POST", "/runs", _ => FakeResponse.JsonText(200, $$"""{"id":"r{{Interlocked.Increment(ref next)}}","status":"running"}"""))
+            .Route("GET", "/runs/{id}", r => FakeResponse.JsonText(200, $$"""{"id":"{{r.Route("id")}}","status":"running"}"""))
+            .Route("POST", "/runs/{id}/log", _ => FakeResponse.Empty(200))
+            .Route("POST", "/runs/{id}/end", r =>
+                FakeResponse.JsonText(200, $$"""{"id":"{{r.Route("id")}}","status":"{{(r.Query("status") == "Succeeded" ? "done" : "failed")}}"}"""))
+            .Route("PUT", "/runs/{id}/artifacts/{**path}", _ => FakeResponse.Empty(200));
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MlopsGateway.Airflow;
 using MlopsGateway.Kubeflow;
@@ -26,8 +24,8 @@ public sealed class ServiceTelemetryTests
         using var spans = new ExportedSpans();
         var metrics = new List<Metric>();
         using var meters = Sdk.CreateMeterProviderBuilder().AddMlopsGatewayInstrumentation().AddInMemoryExporter(metrics).Build()!;
-        await using var server = await LoopbackServer.StartAsync(app => app.Map("/{**path}", () => Results.Text("{}", "application/json")));
-        await using var registry = await LoopbackServer.StartAsync(app => app.Map("/{**path}", () => Results.Text("""{"id":"7","name":"m"}""", "application/json")));
+        await using var server = FakeServer.Start().Route("*", "/{**path}", _ => FakeResponse.JsonText(200, "{}"));
+        await using var registry = FakeServer.Start().Route("*", "/{**path}", _ => FakeResponse.JsonText(200, """{"id":"7","name":"m"}"""));
         var services = new ServiceCollection();
         services.AddMlopsGateway(o =>
         {

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using MlopsGateway.Testing;
 
 namespace MlopsGateway.Tests.Telemetry;
@@ -13,11 +11,18 @@ public sealed class StreamedOperationParentageTests
 {
     private const string RunJson = """{"id":"r1","status":"running"}""";
 
+    /// <summary>A task log of <paramref name="lines"/> lines served one chunk per request (<c>?chunk=n</c>), empty once done.</summary>
+    private static FakeResponse Chunk(FakeRequest request, int lines)
+    {
+        var chunk = int.Parse(request.Query("chunk")!, System.Globalization.CultureInfo.InvariantCulture);
+        return FakeResponse.Text(200, chunk < lines ? $"line {chunk}" : "", "text/plain");
+    }
+
     [Fact]
     public async Task Every_request_of_a_followed_task_log_is_a_child_of_the_ReadTaskLog_span()
     {
-        await using var gateway = await TracedGateway.StartAsync(app => app.MapGet("/runs/{id}/tasks/{task}/log",
-            (int chunk) => Results.Text(chunk < 5 ? $"line {chunk}" : "", "text/plain")));
+        await using var gateway = await TracedGateway.StartAsync(server => server.Route("GET", "/runs/{id}/tasks/{task}/log",
+            r => Chunk(r, 5)));
         var (spans, server, backend) = (gateway.Spans, gateway.Server, gateway.Backend);
 
         using var root = ExportedSpans.StartTestRoot();
@@ -40,12 +45,12 @@ public sealed class StreamedOperationParentageTests
     [Fact]
     public async Task Every_page_request_of_an_adapter_defined_listing_is_a_child_of_its_span()
     {
-        await using var gateway = await TracedGateway.StartAsync(app => app.MapGet("/runs/{id}/artifacts", (string? page_token) => Results.Text(page_token switch
+        await using var gateway = await TracedGateway.StartAsync(server => server.Route("GET", "/runs/{id}/artifacts", r => FakeResponse.JsonText(200, r.Query("page_token") switch
         {
             null => """{"paths":["a","b"],"next_page_token":"p2"}""",
             "p2" => """{"paths":["c"],"next_page_token":"p3"}""",
             _ => """{"paths":["d"],"next_page_token":""}""",
-        }, "application/json")));
+        })));
         var (spans, server, backend) = (gateway.Spans, gateway.Server, gateway.Backend);
 
         using var root = ExportedSpans.StartTestRoot();
@@ -75,11 +80,9 @@ public sealed class StreamedOperationParentageTests
     [Fact]
     public async Task Calls_the_caller_makes_between_streamed_items_are_not_children_of_the_stream()
     {
-        await using var gateway = await TracedGateway.StartAsync(app =>
-        {
-            app.MapGet("/runs/{id}/tasks/{task}/log", (int chunk) => Results.Text(chunk < 2 ? $"line {chunk}" : "", "text/plain"));
-            app.MapGet("/runs/{id}", () => Results.Text(RunJson, "application/json"));
-        });
+        await using var gateway = await TracedGateway.StartAsync(server => server
+            .Route("GET", "/runs/{id}/tasks/{task}/log", r => Chunk(r, 2))
+            .Route("GET", "/runs/{id}", _ => FakeResponse.JsonText(200, RunJson)));
         var (spans, server, backend) = (gateway.Spans, gateway.Server, gateway.Backend);
 
         using var root = ExportedSpans.StartTestRoot();

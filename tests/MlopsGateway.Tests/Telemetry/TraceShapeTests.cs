@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MlopsGateway.Airflow;
 using MlopsGateway.Testing;
@@ -17,7 +15,7 @@ public sealed class TraceShapeTests
     [Fact]
     public async Task RunAsync_is_one_trace_whose_run_span_holds_start_flushes_uploads_and_end()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new WatchedTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         await using var gateway = await TracedGateway.StartAsync(time: clock);
         var (spans, server, backend) = (gateway.Spans, gateway.Server, gateway.Backend);
         Activity.Current = null; // like a console app's Main: no span of the caller's own
@@ -116,11 +114,11 @@ public sealed class TraceShapeTests
     public async Task Waiting_is_one_span_with_each_status_change_as_an_event()
     {
         var states = new Queue<string>(["queued", "running", "running", "done"]);
-        await using var gateway = await TracedGateway.StartAsync(app => app.MapGet("/runs/{id}", (string id) =>
+        await using var gateway = await TracedGateway.StartAsync(server => server.Route("GET", "/runs/{id}", r =>
         {
             lock (states)
             {
-                return Results.Text($$"""{"id":"{{id}}","status":"{{(states.Count > 1 ? states.Dequeue() : states.Peek())}}"}""", "application/json");
+                return FakeResponse.JsonText(200, $$"""{"id":"{{r.Route("id")}}","status":"{{(states.Count > 1 ? states.Dequeue() : states.Peek())}}"}""");
             }
         }));
         var (spans, server, backend) = (gateway.Spans, gateway.Server, gateway.Backend);
@@ -145,11 +143,9 @@ public sealed class TraceShapeTests
     [Fact]
     public async Task Trigger_and_wait_is_one_trace()
     {
-        await using var gateway = await TracedGateway.StartAsync(app =>
-        {
-            app.MapPost("/pipelines/{id}/trigger", () => Results.Text("""{"id":"train/run-1","status":"queued"}""", "application/json"));
-            app.MapGet("/runs/{**id}", (string id) => Results.Text($$"""{"id":"{{id}}","status":"done"}""", "application/json"));
-        });
+        await using var gateway = await TracedGateway.StartAsync(server => server
+            .Route("POST", "/pipelines/{id}/trigger", _ => FakeResponse.JsonText(200, """{"id":"train/run-1","status":"queued"}"""))
+            .Route("GET", "/runs/{**id}", r => FakeResponse.JsonText(200, $$"""{"id":"{{r.Route("id")}}","status":"done"}""")));
         var (spans, server, backend) = (gateway.Spans, gateway.Server, gateway.Backend);
         Activity.Current = null;
 

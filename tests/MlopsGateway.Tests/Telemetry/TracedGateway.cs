@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using MlopsGateway.Testing;
 using MlopsGateway.Tests.Support;
@@ -6,7 +5,7 @@ using MlopsGateway.Tests.Support;
 namespace MlopsGateway.Tests.Telemetry;
 
 /// <summary>
-/// The arrangement of the telemetry tests: a test backend <c>t</c> built through DI against a loopback server
+/// The arrangement of the telemetry tests: a test backend <c>t</c> built through DI against a <see cref="FakeServer"/>
 /// (by default one answering the tracking calls, <see cref="RunServer"/>), with spans exported the way a user
 /// exports them (<see cref="ExportedSpans"/>).
 /// </summary>
@@ -14,7 +13,7 @@ internal sealed class TracedGateway : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    private TracedGateway(ExportedSpans spans, LoopbackServer server, ServiceProvider services)
+    private TracedGateway(ExportedSpans spans, FakeServer server, ServiceProvider services)
     {
         Spans = spans;
         Server = server;
@@ -23,15 +22,16 @@ internal sealed class TracedGateway : IAsyncDisposable
     }
 
     public ExportedSpans Spans { get; }
-    public LoopbackServer Server { get; }
+    public FakeServer Server { get; }
     public IMlopsBackend Backend { get; }
 
     /// <summary>Starts capturing, the server (with <paramref name="routes"/>, or the tracking routes) and the gateway.</summary>
-    public static async Task<TracedGateway> StartAsync(Action<WebApplication>? routes = null, TimeProvider? time = null, Action<BackendOptions>? tweak = null)
+    public static Task<TracedGateway> StartAsync(Action<FakeServer>? routes = null, TimeProvider? time = null, Action<BackendOptions>? tweak = null)
     {
         var spans = new ExportedSpans();
-        var server = routes is null ? await RunServer.StartAsync() : await LoopbackServer.StartAsync(routes);
-        return new TracedGateway(spans, server, TestGateway.ForServer(server.BaseUri, tweak, time));
+        var server = FakeServer.Start();
+        (routes ?? RunServer.Route)(server);
+        return Task.FromResult(new TracedGateway(spans, server, TestGateway.ForServer(server.BaseUri, tweak, time)));
     }
 
     public async ValueTask DisposeAsync()
