@@ -39,18 +39,7 @@ public sealed class ConfigurationReferenceTests
     [Fact]
     public void The_option_reference_in_the_docs_matches_the_options_types()
     {
-        var path = Path.Combine(SharedPaths.RepoRoot, "docs", "configuration.md");
-        var text = File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal);
-        var start = text.IndexOf(Begin, StringComparison.Ordinal);
-        var end = text.IndexOf(End, StringComparison.Ordinal);
-        (start >= 0 && end > start).Should().BeTrue($"docs/configuration.md holds the generated section between '{Begin}' and '{End}'");
-        var expected = $"{Begin}\n{Reference().ToMarkdown()}{End}";
-        var actual = text[start..(end + End.Length)];
-        if (actual != expected && Environment.GetEnvironmentVariable("MLOPS_UPDATE_DOCS") == "1")
-        {
-            File.WriteAllText(path, text[..start] + expected + text[(end + End.Length)..]);
-            actual = expected;
-        }
+        var (actual, expected) = GeneratedSection.Read(Path.Combine(SharedPaths.RepoRoot, "docs", "configuration.md"), Begin, End, Reference().ToMarkdown());
 
         actual.Should().Be(expected, "the option reference is generated; regenerate it with MLOPS_UPDATE_DOCS=1 dotnet test tests/MlopsGateway.Docs.Tests");
     }

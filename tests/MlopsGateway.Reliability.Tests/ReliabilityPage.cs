@@ -16,18 +16,7 @@ public sealed class ReliabilityPage
     [Fact]
     public void The_reliability_page_shows_the_fault_matrix_the_tests_run()
     {
-        var path = Path.Combine(SharedPaths.RepoRoot, "docs", "reliability.md");
-        var text = File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal);
-        var start = text.IndexOf(Begin, StringComparison.Ordinal);
-        var end = text.IndexOf(End, StringComparison.Ordinal);
-        (start >= 0 && end > start).Should().BeTrue($"docs/reliability.md holds the generated section between '{Begin}' and '{End}'");
-        var expected = $"{Begin}\n{Render()}{End}";
-        var actual = text[start..(end + End.Length)];
-        if (actual != expected && Environment.GetEnvironmentVariable("MLOPS_UPDATE_DOCS") == "1")
-        {
-            File.WriteAllText(path, text[..start] + expected + text[(end + End.Length)..]);
-            actual = expected;
-        }
+        var (actual, expected) = GeneratedSection.Read(Path.Combine(SharedPaths.RepoRoot, "docs", "reliability.md"), Begin, End, Render());
 
         actual.Should().Be(expected, "the fault matrix is generated; regenerate it with MLOPS_UPDATE_DOCS=1 dotnet test tests/MlopsGateway.Reliability.Tests");
     }
