@@ -306,7 +306,7 @@ public sealed class ActiveRun : IAsyncDisposable
         ThrowIfFailed();
     }
 
-    private Action<OperationScope> RunTag => scope => scope.SetTag(MlopsTelemetry.RunIdAttribute, Run.Id);
+    private OperationSubject RunTag => new(RunId: Run.Id);
 
     /// <summary>
     /// An exception filter that never catches: it names the backend and the operation a refused value was meant

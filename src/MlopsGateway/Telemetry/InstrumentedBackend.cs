@@ -53,25 +53,25 @@ internal sealed class InstrumentedBackend : IMlopsBackend
     }
 
     public Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken = default)
-        => InvokeAsync("Backend.CheckHealth", null, () => _inner.CheckHealthAsync(cancellationToken));
+        => InvokeAsync("Backend.CheckHealth", default, () => _inner.CheckHealthAsync(cancellationToken));
 
-    internal Task<T> InvokeAsync<T>(string operation, Action<OperationScope>? tag, Func<Task<T>> call, ActivityContext parent = default)
-        => Operations.InvokeAsync(operation, tag, call, parent: parent);
+    internal Task<T> InvokeAsync<T>(string operation, OperationSubject subject, Func<Task<T>> call, ActivityContext parent = default)
+        => Operations.InvokeAsync(operation, subject, call, parent: parent);
 
-    internal Task InvokeAsync(string operation, Action<OperationScope>? tag, Func<Task> call)
-        => Operations.InvokeAsync(operation, tag, call);
+    internal Task InvokeAsync(string operation, OperationSubject subject, Func<Task> call)
+        => Operations.InvokeAsync(operation, subject, call);
 
-    internal MlopsPageable<T> List<T>(string operation, Action<OperationScope>? tag, Func<MlopsPageable<T>> create)
-        => Operations.List(operation, tag, create);
+    internal MlopsPageable<T> List<T>(string operation, OperationSubject subject, Func<MlopsPageable<T>> create)
+        => Operations.List(operation, subject, create);
 
-    internal IAsyncEnumerable<T> Stream<T>(string operation, Action<OperationScope>? tag, Func<IAsyncEnumerable<T>> create, CancellationToken cancellationToken)
-        => Operations.Stream(operation, tag, Operations.Create(operation, tag, create), joinEnclosing: false, cancellationToken);
+    internal IAsyncEnumerable<T> Stream<T>(string operation, OperationSubject subject, Func<IAsyncEnumerable<T>> create, CancellationToken cancellationToken)
+        => Operations.Stream(operation, subject, Operations.Create(operation, subject, create), joinEnclosing: false, cancellationToken);
 
-    internal static Action<OperationScope> RunTag(RunRef run)
+    internal static OperationSubject RunTag(RunRef run)
     {
         ArgumentNullException.ThrowIfNull(run); // every run-scoped call of a DI-built backend passes here first
-        return s => s.SetTag(MlopsTelemetry.RunIdAttribute, run.Id);
+        return new(RunId: run.Id);
     }
-    internal static Action<OperationScope> PipelineTag(string pipelineId) => s => s.SetTag(MlopsTelemetry.PipelineIdAttribute, pipelineId);
-    internal static Action<OperationScope> ModelTag(string model) => s => s.SetTag(MlopsTelemetry.ModelNameAttribute, model);
+    internal static OperationSubject PipelineTag(string pipelineId) => new(PipelineId: pipelineId);
+    internal static OperationSubject ModelTag(string model) => new(ModelName: model);
 }

@@ -2,7 +2,7 @@ namespace MlopsGateway;
 
 internal sealed class InstrumentedModelRegistryClient(IModelRegistryClient inner, InstrumentedBackend b) : IModelRegistryClient
 {
-    private static Action<OperationScope> M(string name) => InstrumentedBackend.ModelTag(name);
+    private static OperationSubject M(string name) => InstrumentedBackend.ModelTag(name);
 
     public Task<RegisteredModel> CreateModelAsync(string name, ModelCreateOptions? options = null, CancellationToken cancellationToken = default)
         => b.InvokeAsync("Models.CreateModel", M(name), () => inner.CreateModelAsync(name, options, cancellationToken));
@@ -11,7 +11,7 @@ internal sealed class InstrumentedModelRegistryClient(IModelRegistryClient inner
         => b.InvokeAsync("Models.GetModel", M(name), () => inner.GetModelAsync(name, cancellationToken));
 
     public MlopsPageable<RegisteredModel> ListModelsAsync(ModelQuery? query = null, CancellationToken cancellationToken = default)
-        => b.List("Models.ListModels", null, () => inner.ListModelsAsync(query, cancellationToken));
+        => b.List("Models.ListModels", default, () => inner.ListModelsAsync(query, cancellationToken));
 
     public Task<RegisteredModel> RenameModelAsync(string name, string newName, CancellationToken cancellationToken = default)
         => b.InvokeAsync("Models.RenameModel", M(name), () => inner.RenameModelAsync(name, newName, cancellationToken));

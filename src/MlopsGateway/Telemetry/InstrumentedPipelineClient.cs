@@ -3,13 +3,13 @@ namespace MlopsGateway;
 internal sealed class InstrumentedPipelineClient(IPipelineClient inner, InstrumentedBackend b) : IPipelineClient
 {
     public MlopsPageable<Pipeline> ListAsync(PipelineQuery? query = null, CancellationToken cancellationToken = default)
-        => b.List("Pipelines.List", null, () => inner.ListAsync(query, cancellationToken));
+        => b.List("Pipelines.List", default, () => inner.ListAsync(query, cancellationToken));
 
     public Task<Pipeline> GetAsync(string pipelineId, CancellationToken cancellationToken = default)
         => b.InvokeAsync("Pipelines.Get", InstrumentedBackend.PipelineTag(pipelineId), () => inner.GetAsync(pipelineId, cancellationToken));
 
     public Task<Pipeline> GetByNameAsync(string name, CancellationToken cancellationToken = default)
-        => b.InvokeAsync("Pipelines.GetByName", null, () => inner.GetByNameAsync(name, cancellationToken));
+        => b.InvokeAsync("Pipelines.GetByName", default, () => inner.GetByNameAsync(name, cancellationToken));
 
     public Task DeleteAsync(string pipelineId, CancellationToken cancellationToken = default)
         => b.InvokeAsync("Pipelines.Delete", InstrumentedBackend.PipelineTag(pipelineId), () => inner.DeleteAsync(pipelineId, cancellationToken));
@@ -24,18 +24,15 @@ internal sealed class InstrumentedPipelineClient(IPipelineClient inner, Instrume
         => b.InvokeAsync("Pipelines.DeleteVersion", InstrumentedBackend.PipelineTag(pipelineId), () => inner.DeleteVersionAsync(pipelineId, versionId, cancellationToken));
 
     public Task<Pipeline> UploadAsync(PipelineUpload upload, CancellationToken cancellationToken = default)
-        => b.InvokeAsync("Pipelines.Upload", null, () => inner.UploadAsync(upload, cancellationToken));
+        => b.InvokeAsync("Pipelines.Upload", default, () => inner.UploadAsync(upload, cancellationToken));
 
     public Task<PipelineVersion> UploadVersionAsync(string pipelineId, PipelineUpload upload, CancellationToken cancellationToken = default)
         => b.InvokeAsync("Pipelines.UploadVersion", InstrumentedBackend.PipelineTag(pipelineId), () => inner.UploadVersionAsync(pipelineId, upload, cancellationToken));
 
     public Task<Run> TriggerAsync(string pipelineId, TriggerOptions? options = null, CancellationToken cancellationToken = default)
-        => b.InvokeAsync("Pipelines.Trigger", s =>
+        => b.InvokeAsync("Pipelines.Trigger", InstrumentedBackend.PipelineTag(pipelineId), async () =>
         {
-            s.SetTag(MlopsTelemetry.PipelineIdAttribute, pipelineId);
-            s.SetTag(MlopsTelemetry.CicdPipelineNameAttribute, pipelineId);
-        }, async () =>
-        {
+            OperationScope.Current?.SetTag(MlopsTelemetry.CicdPipelineNameAttribute, pipelineId);
             var run = await inner.TriggerAsync(pipelineId, options, cancellationToken).ConfigureAwait(false);
             OperationScope.Current?.SetTag(MlopsTelemetry.RunIdAttribute, run.Id);
             OperationScope.Current?.SetTag(MlopsTelemetry.CicdPipelineRunIdAttribute, run.Id);

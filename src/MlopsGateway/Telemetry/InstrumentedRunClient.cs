@@ -3,25 +3,25 @@ namespace MlopsGateway;
 internal sealed class InstrumentedRunClient(IRunClient inner, InstrumentedBackend b) : IRunClient
 {
     public Task<Experiment> CreateExperimentAsync(string name, ExperimentCreateOptions? options = null, CancellationToken cancellationToken = default)
-        => b.InvokeAsync("Runs.CreateExperiment", null, () => inner.CreateExperimentAsync(name, options, cancellationToken));
+        => b.InvokeAsync("Runs.CreateExperiment", default, () => inner.CreateExperimentAsync(name, options, cancellationToken));
 
     public Task<Experiment> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
-        => b.InvokeAsync("Runs.GetExperiment", null, () => inner.GetExperimentAsync(experimentId, cancellationToken));
+        => b.InvokeAsync("Runs.GetExperiment", default, () => inner.GetExperimentAsync(experimentId, cancellationToken));
 
     public Task<Experiment> GetExperimentByNameAsync(string name, CancellationToken cancellationToken = default)
-        => b.InvokeAsync("Runs.GetExperimentByName", null, () => inner.GetExperimentByNameAsync(name, cancellationToken));
+        => b.InvokeAsync("Runs.GetExperimentByName", default, () => inner.GetExperimentByNameAsync(name, cancellationToken));
 
     public MlopsPageable<Experiment> ListExperimentsAsync(ExperimentQuery? query = null, CancellationToken cancellationToken = default)
-        => b.List("Runs.ListExperiments", null, () => inner.ListExperimentsAsync(query, cancellationToken));
+        => b.List("Runs.ListExperiments", default, () => inner.ListExperimentsAsync(query, cancellationToken));
 
     public Task DeleteExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
-        => b.InvokeAsync("Runs.DeleteExperiment", null, () => inner.DeleteExperimentAsync(experimentId, cancellationToken));
+        => b.InvokeAsync("Runs.DeleteExperiment", default, () => inner.DeleteExperimentAsync(experimentId, cancellationToken));
 
     public Task RestoreExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
-        => b.InvokeAsync("Runs.RestoreExperiment", null, () => inner.RestoreExperimentAsync(experimentId, cancellationToken));
+        => b.InvokeAsync("Runs.RestoreExperiment", default, () => inner.RestoreExperimentAsync(experimentId, cancellationToken));
 
     public Task<Run> CreateRunAsync(string experimentId, RunCreateOptions? options = null, CancellationToken cancellationToken = default)
-        => b.InvokeAsync("Runs.CreateRun", null, () => inner.CreateRunAsync(experimentId, options, cancellationToken));
+        => b.InvokeAsync("Runs.CreateRun", default, () => inner.CreateRunAsync(experimentId, options, cancellationToken));
 
     /// <summary>
     /// Deliberately not async: the run's <c>Runs.Run</c> span is started here and becomes the caller's current span,
@@ -39,7 +39,7 @@ internal sealed class InstrumentedRunClient(IRunClient inner, InstrumentedBacken
     {
         try
         {
-            var run = await b.InvokeAsync("Runs.Start", null, () => inner.StartAsync(experimentName, options, cancellationToken)).ConfigureAwait(false);
+            var run = await b.InvokeAsync("Runs.Start", default, () => inner.StartAsync(experimentName, options, cancellationToken)).ConfigureAwait(false);
             run.AttachTelemetry(b.Operations, lifetime);
             return run;
         }
@@ -55,7 +55,7 @@ internal sealed class InstrumentedRunClient(IRunClient inner, InstrumentedBacken
         => b.InvokeAsync("Runs.Get", InstrumentedBackend.RunTag(run), () => inner.GetAsync(run, cancellationToken));
 
     public MlopsPageable<Run> ListAsync(RunQuery? query = null, CancellationToken cancellationToken = default)
-        => b.List("Runs.List", query?.PipelineId is { } p ? InstrumentedBackend.PipelineTag(p) : null, () => inner.ListAsync(query, cancellationToken));
+        => b.List("Runs.List", query?.PipelineId is { } p ? InstrumentedBackend.PipelineTag(p) : default, () => inner.ListAsync(query, cancellationToken));
 
     public Task LogBatchAsync(RunRef run, RunLogBatch batch, CancellationToken cancellationToken = default)
         => b.InvokeAsync("Runs.LogBatch", InstrumentedBackend.RunTag(run), () => inner.LogBatchAsync(run, batch, cancellationToken));

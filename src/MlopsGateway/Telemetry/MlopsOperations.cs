@@ -50,14 +50,14 @@ public sealed class MlopsOperations
     /// <param name="call">The operation's work.</param>
     /// <param name="subject">The run, pipeline or model the operation is about, when there is one.</param>
     public Task<T> RunAsync<T>(string operation, Func<Task<T>> call, OperationSubject subject = default)
-        => InvokeAsync(operation, subject.Tag, call, joinEnclosing: true);
+        => InvokeAsync(operation, subject, call, joinEnclosing: true);
 
     /// <summary>Runs one public operation that returns nothing.</summary>
     /// <param name="operation">The span name, <c>{Service}.{Method}</c>; never an id.</param>
     /// <param name="call">The operation's work.</param>
     /// <param name="subject">The run, pipeline or model the operation is about, when there is one.</param>
     public Task RunAsync(string operation, Func<Task> call, OperationSubject subject = default)
-        => InvokeAsync(operation, subject.Tag, call, joinEnclosing: true);
+        => InvokeAsync(operation, subject, call, joinEnclosing: true);
 
     /// <summary>
     /// Wraps a listing: a listing built from page fetches opens one span per page fetched; a streamed listing
@@ -69,7 +69,7 @@ public sealed class MlopsOperations
     /// <param name="create">Builds the lazy listing.</param>
     /// <param name="subject">The run, pipeline or model the listing is about, when there is one.</param>
     public MlopsPageable<T> List<T>(string operation, Func<MlopsPageable<T>> create, OperationSubject subject = default)
-        => List(operation, subject.Tag, create, joinEnclosing: true);
+        => List(operation, subject, create, joinEnclosing: true);
 
     internal Activity? StartActivity(string operation, ActivityContext parent = default)
     {
@@ -89,21 +89,21 @@ public sealed class MlopsOperations
         return activity;
     }
 
-    internal OperationScope Start(string operation, Action<OperationScope>? tag, ActivityContext parent = default)
+    internal OperationScope Start(string operation, OperationSubject subject, ActivityContext parent = default)
     {
         var scope = new OperationScope(operation, BackendName, Kind, _time, StartActivity(operation, parent));
-        tag?.Invoke(scope);
+        scope.Name(subject);
         return scope;
     }
 
-    internal async Task<T> InvokeAsync<T>(string operation, Action<OperationScope>? tag, Func<Task<T>> call,
+    internal async Task<T> InvokeAsync<T>(string operation, OperationSubject subject, Func<Task<T>> call,
         bool joinEnclosing = false, ActivityContext parent = default)
     {
         if (joinEnclosing && IsInsideOwnOperation())
         {
             return await call().ConfigureAwait(false);
         }
-        using var scope = Start(operation, tag, parent);
+        using var scope = Start(operation, subject, parent);
         try
         {
             var result = await call().ConfigureAwait(false);
@@ -117,14 +117,14 @@ public sealed class MlopsOperations
         }
     }
 
-    internal async Task InvokeAsync(string operation, Action<OperationScope>? tag, Func<Task> call, bool joinEnclosing = false)
+    internal async Task InvokeAsync(string operation, OperationSubject subject, Func<Task> call, bool joinEnclosing = false)
     {
         if (joinEnclosing && IsInsideOwnOperation())
         {
             await call().ConfigureAwait(false);
             return;
         }
-        using var scope = Start(operation, tag);
+        using var scope = Start(operation, subject);
         try
         {
             await call().ConfigureAwait(false);
@@ -136,20 +136,20 @@ public sealed class MlopsOperations
         }
     }
 
-    internal MlopsPageable<T> List<T>(string operation, Action<OperationScope>? tag, Func<MlopsPageable<T>> create, bool joinEnclosing = false)
+    internal MlopsPageable<T> List<T>(string operation, OperationSubject subject, Func<MlopsPageable<T>> create, bool joinEnclosing = false)
     {
-        var inner = Create(operation, tag, create, joinEnclosing);
-        return inner.WrapFetches(fetch => InvokeAsync(operation, tag, async () =>
+        var inner = Create(operation, subject, create, joinEnclosing);
+        return inner.WrapFetches(fetch => InvokeAsync(operation, subject, async () =>
             {
                 var page = await fetch().ConfigureAwait(false);
                 OperationScope.Current?.Activity?.SetTag(MlopsTelemetry.PageSizeAttribute, page.Values.Count);
                 return page;
             }, joinEnclosing))
-            ?? new InstrumentedPageable<T>(inner, this, operation, tag, joinEnclosing);
+            ?? new InstrumentedPageable<T>(inner, this, operation, subject, joinEnclosing);
     }
 
     /// <summary>Calls a method that only builds a lazy result (a listing, a log stream); a synchronous failure such as NotSupported still gets its span.</summary>
-    internal T Create<T>(string operation, Action<OperationScope>? tag, Func<T> create, bool joinEnclosing = false)
+    internal T Create<T>(string operation, OperationSubject subject, Func<T> create, bool joinEnclosing = false)
     {
         try
         {
@@ -157,7 +157,7 @@ public sealed class MlopsOperations
         }
         catch (Exception ex) when (!(joinEnclosing && IsInsideOwnOperation()))
         {
-            using var scope = Start(operation, tag);
+            using var scope = Start(operation, subject);
             scope.Fail(ex);
             throw;
         }
@@ -168,7 +168,7 @@ public sealed class MlopsOperations
     /// resumes on its consumer's execution context at each step, so the span is made current again before every
     /// step: each request the stream makes is the span's child, and the consumer's own work between items is not.
     /// </summary>
-    internal async IAsyncEnumerable<T> Stream<T>(string operation, Action<OperationScope>? tag, IAsyncEnumerable<T> source,
+    internal async IAsyncEnumerable<T> Stream<T>(string operation, OperationSubject subject, IAsyncEnumerable<T> source,
         bool joinEnclosing, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (joinEnclosing && IsInsideOwnOperation())
@@ -179,7 +179,7 @@ public sealed class MlopsOperations
             }
             yield break;
         }
-        using var scope = Start(operation, tag);
+        using var scope = Start(operation, subject);
         await using var items = source.GetAsyncEnumerator(cancellationToken);
         while (true)
         {
@@ -215,21 +215,4 @@ public sealed class MlopsOperations
 /// <param name="ModelName">The registered model's name.</param>
 public readonly record struct OperationSubject(string? RunId = null, string? PipelineId = null, string? ModelName = null)
 {
-    internal Action<OperationScope>? Tag
-    {
-        get
-        {
-            if (RunId is null && PipelineId is null && ModelName is null)
-            {
-                return null;
-            }
-            var (run, pipeline, model) = (RunId, PipelineId, ModelName);
-            return scope =>
-            {
-                scope.SetTag(MlopsTelemetry.RunIdAttribute, run);
-                scope.SetTag(MlopsTelemetry.PipelineIdAttribute, pipeline);
-                scope.SetTag(MlopsTelemetry.ModelNameAttribute, model);
-            };
-        }
-    }
 }

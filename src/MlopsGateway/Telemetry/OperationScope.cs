@@ -57,6 +57,14 @@ internal sealed class OperationScope : IDisposable
         }
     }
 
+    /// <summary>Records the run, pipeline or model the operation is about (a struct, so naming it costs a traced call nothing).</summary>
+    public void Name(OperationSubject subject)
+    {
+        SetTag(MlopsTelemetry.RunIdAttribute, subject.RunId);
+        SetTag(MlopsTelemetry.PipelineIdAttribute, subject.PipelineId);
+        SetTag(MlopsTelemetry.ModelNameAttribute, subject.ModelName);
+    }
+
     /// <summary>Names the object an operation created or returned (a started run, a registered model) when the arguments did not.</summary>
     public void TagResult(object? result)
     {
