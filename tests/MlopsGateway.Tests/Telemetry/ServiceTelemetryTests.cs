@@ -75,8 +75,12 @@ public sealed class ServiceTelemetryTests
             var port = name.StartsWith("ModelArtifacts.", StringComparison.Ordinal) ? registry.BaseUri.Port : server.BaseUri.Port;
             span.GetTagItem("server.port").Should().Be(port, $"{name} talks to that server");
             trace.Where(a => a.Source.Name == "System.Net.Http").Should().NotBeEmpty(name).And.OnlyContain(a => a.ParentSpanId == span.SpanId, name);
+            if (name == "Archive.ArchiveRun")
+            {
+                // Read from this test's trace: other tests in the assembly archive runs at the same time.
+                span.GetTagItem("mlops.run.id").Should().Be("r1");
+            }
         }
-        spans.All.Single(a => a.DisplayName == "Archive.ArchiveRun").GetTagItem("mlops.run.id").Should().Be("r1");
 
         meters.ForceFlush();
         var measured = metrics.Where(m => m.Name == "mlops.client.operation.duration")
