@@ -14,6 +14,9 @@ namespace MlopsGateway.Dashboard.Tests;
 /// </summary>
 internal sealed class AspireDashboard : IAsyncDisposable
 {
+    /// <summary>How often the dashboard's HTTP API is read while waiting (it answers from memory; no need to hammer it).</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
     private readonly Process _process;
     private readonly StringBuilder _output;
     private readonly HttpClient _api;
@@ -107,23 +110,8 @@ internal sealed class AspireDashboard : IAsyncDisposable
     }
 
     /// <summary>Polls <paramref name="read"/> until <paramref name="done"/> holds or the deadline passes; returns the last value read.</summary>
-    public static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var value = await read();
-            if (done(value))
-            {
-                return value;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Not in time: {what}. Last read: {value}");
-            }
-            await Task.Delay(100);
-        }
-    }
+    public static Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, string what)
+        => Eventually.ValueAsync(read, done, what, timeout, PollInterval);
 
     /// <summary>Stops the dashboard by its process id.</summary>
     public async ValueTask DisposeAsync()
@@ -146,30 +134,31 @@ internal sealed class AspireDashboard : IAsyncDisposable
 
     private async Task WaitUntilReadyAsync(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        try
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The Aspire dashboard exited with {_process.ExitCode} before it was ready:\n{Output}");
-            }
-            try
-            {
-                using var response = await _api.GetAsync(new Uri("api/telemetry/resources", UriKind.Relative));
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"The Aspire dashboard was not ready within {timeout}:\n{Output}");
-            }
-            await Task.Delay(100);
+            await PollAsync(AnswersAsync, ready => ready, timeout, "the Aspire dashboard answers its telemetry API");
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}\n{Output}", ex);
+        }
+    }
+
+    /// <summary>Whether the dashboard's API answers yet; a dashboard that exited fails at once, with its output.</summary>
+    private async Task<bool> AnswersAsync()
+    {
+        if (_process.HasExited)
+        {
+            throw new InvalidOperationException($"The Aspire dashboard exited with {_process.ExitCode} before it was ready:\n{Output}");
+        }
+        try
+        {
+            using var response = await _api.GetAsync(new Uri("api/telemetry/resources", UriKind.Relative));
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false; // not listening yet
         }
     }
 

@@ -93,15 +93,21 @@ internal static class CellRunner
                 cell.Clock.Advance(Faults.AttemptTimeout);
                 continue;
             }
-            var waits = cell.Clock.PendingDelays.Where(d => d > TimeSpan.Zero && d < Faults.AttemptTimeout).ToArray();
+            var waits = RetryWaits(cell);
             if (waits.Length > 0)
             {
                 cell.Clock.Advance(waits.Min());
                 continue;
             }
-            await Task.Delay(2);
+            var left = deadline - DateTime.UtcNow;
+            await Eventually.TrueAsync(() => operation.IsCompleted || stalledPassed < cell.Stalls || RetryWaits(cell).Length > 0,
+                $"the operation of '{cell.Fault.Name}' on {cell.Service.Name} ends, stalls or waits to retry", left > TimeSpan.Zero ? left : TimeSpan.Zero);
         }
     }
+
+    /// <summary>The delays the gateway sleeps on the cell's clock that are retry waits (shorter than an attempt's timeout).</summary>
+    private static TimeSpan[] RetryWaits(Cell cell)
+        => cell.Clock.PendingDelays.Where(d => d > TimeSpan.Zero && d < Faults.AttemptTimeout).ToArray();
 
     private static void Check(Cell cell, Expected expected)
     {

@@ -6,15 +6,33 @@ public static class Eventually
     /// <summary>Waits until <paramref name="condition"/> is true; fails the test with <paramref name="because"/> after <paramref name="timeout"/> (default 10 s).</summary>
     public static async Task TrueAsync(Func<bool> condition, string because, TimeSpan? timeout = null)
     {
+        ArgumentNullException.ThrowIfNull(condition);
+        await ValueAsync(() => Task.FromResult(condition()), met => met, because, timeout);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="read"/> until <paramref name="done"/> holds and returns that value; fails the test with
+    /// <paramref name="because"/> and the last value read after <paramref name="timeout"/> (default 10 s) of real time.
+    /// The one polling loop of the test suite: <paramref name="interval"/> (default 5 ms) paces the reads.
+    /// </summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T>> read, Func<T, bool> done, string because, TimeSpan? timeout = null, TimeSpan? interval = null)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(done);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (!condition())
+        while (true)
         {
+            var value = await read();
+            if (done(value))
+            {
+                return value;
+            }
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Condition not met in time: {because}");
+                throw new TimeoutException($"Not in time: {because}. Last read: {value}");
             }
             await Task.Yield();
-            await Task.Delay(5);
+            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(5));
         }
     }
 
